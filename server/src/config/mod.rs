@@ -1,0 +1,2 @@
+mod problems;
+pub use problems::{ConfigProblem, Problems};

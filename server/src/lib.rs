@@ -1,0 +1,15 @@
+//! vmr-scheduler: one-click video meeting rooms for Outlook, kept in step with Exchange.
+//!
+//! `main.rs` and the end-to-end tests build the service the same way, through
+//! [`startup::Application::build`].
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod identity;
+pub mod reservations;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod templates;
