@@ -1,1 +1,144 @@
-//! (in progress)
+//! Command line: `vmr-scheduler [--config FILE] <serve|check-config|render-template NAME>`.
+
+use crate::config::{ConfigError, Settings};
+use crate::startup::Application;
+use crate::templates::{TemplateName, Templates};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vmr-scheduler",
+    version,
+    about = "One-click video meeting rooms for Outlook, kept in step with Exchange"
+)]
+pub struct Cli {
+    /// Configuration file (TOML); VMR_SCHEDULER__SECTION__KEY variables override its values.
+    #[arg(
+        long,
+        short,
+        env = "VMR_SCHEDULER_CONFIG",
+        default_value = "vmr-scheduler.toml",
+        global = true
+    )]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// Validate the configuration and report every problem, then exit.
+    CheckConfig,
+    /// Render one template with sample values, to preview an edit.
+    RenderTemplate {
+        /// Template name; run with `--list` to see them all.
+        #[arg(required_unless_present = "list")]
+        name: Option<String>,
+        /// Integration whose templates to use (default: the first).
+        #[arg(long)]
+        integration: Option<String>,
+        /// List the template names and their variables.
+        #[arg(long)]
+        list: bool,
+    },
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    let settings = match Settings::load(&cli.config) {
+        Ok(settings) => settings,
+        Err(error) => return config_failure(&error),
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::CheckConfig => {
+            println!(
+                "{}: configuration is valid ({} integration(s): {})",
+                cli.config.display(),
+                settings.integrations.len(),
+                settings
+                    .integrations
+                    .iter()
+                    .map(|i| i.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Command::RenderTemplate {
+            name,
+            integration,
+            list,
+        } => render_template(&settings, name, integration, list),
+    }
+}
+
+fn config_failure(error: &ConfigError) -> ExitCode {
+    eprint!("{error}");
+    if !matches!(error, ConfigError::Invalid { .. }) {
+        eprintln!();
+    }
+    ExitCode::from(2)
+}
+
+async fn serve(settings: Settings) -> ExitCode {
+    crate::telemetry::init(&settings.logging);
+    let application = match Application::build(settings).await {
+        Ok(application) => application,
+        Err(error) => {
+            tracing::error!(%error, "cannot start");
+            eprintln!("cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match application.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("server stopped with an error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn render_template(
+    settings: &Settings,
+    name: Option<String>,
+    integration: Option<String>,
+    list: bool,
+) -> ExitCode {
+    if list {
+        for name in TemplateName::all() {
+            println!("{:<36} {}", name.key(), name.variables().join(", "));
+        }
+        return ExitCode::SUCCESS;
+    }
+    let chosen = match &integration {
+        Some(id) => settings.integration(id),
+        None => settings.integrations.first(),
+    };
+    let Some(chosen) = chosen else {
+        eprintln!("no integration named `{}`", integration.unwrap_or_default());
+        return ExitCode::from(2);
+    };
+    let name = name.unwrap_or_default();
+    let Some(template) = TemplateName::parse(&name) else {
+        eprintln!("no template named `{name}`; `render-template --list` shows them");
+        return ExitCode::from(2);
+    };
+    match chosen
+        .templates
+        .render(template, &Templates::sample_values(template))
+    {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{}: {error}", template.key());
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,141 @@
-//! (in progress)
+//! Builds the whole service from settings, the same way for `main` and for the tests.
+
+use crate::config::{Settings, TlsSettings};
+use crate::http::{self, state::AppState};
+use crate::store::{Store, StoreError};
+use actix_web::dev::Server;
+use actix_web::{middleware::from_fn, web, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("TLS: {0}")]
+    Tls(String),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects storage (running migrations), binds the listener (port 0 picks a free port)
+    /// and prepares the server; nothing is served until [`Application::run_until_stopped`].
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let settings = Arc::new(settings);
+        let store = Store::connect(&settings.database).await?;
+        let address = settings.server.listen;
+        let listener = TcpListener::bind(address).map_err(|source| StartupError::Listen {
+            address: address.to_string(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Listen {
+                address: address.to_string(),
+                source,
+            })?
+            .port();
+        let state = web::Data::new(AppState::new(settings.clone(), store));
+        let app_state = state.clone();
+        let server_settings = settings.server.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(http::security::cors(&server_settings))
+                .wrap(http::security::common_headers(&server_settings))
+                .wrap(from_fn(http::request_id::middleware))
+                .app_data(app_state.clone())
+                .configure(http::configure)
+        })
+        .shutdown_timeout(10);
+        let server = match &settings.server.tls {
+            Some(tls) => server.listen_rustls_0_23(listener, rustls_config(tls)?),
+            None => server.listen(listener),
+        }
+        .map_err(|source| StartupError::Listen {
+            address: address.to_string(),
+            source,
+        })?
+        .run();
+        tracing::info!(
+            %address, port, tls = settings.server.tls.is_some(), public_url = %settings.server.public_url,
+            backend = ?state.store.backend(), integrations = settings.integrations.len(), "listening"
+        );
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is asked to stop (SIGINT/SIGTERM), with a background task that
+    /// logs a warning whenever an alias space grows past 1%.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let monitor = tokio::spawn(async move {
+            let period = Duration::from_secs(300);
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+            loop {
+                tick.tick().await;
+                if let Err(error) = state.alias_space.usage(&state.store, Duration::ZERO).await {
+                    tracing::warn!(%error, "alias space check failed");
+                }
+            }
+        });
+        let result = self.server.await;
+        monitor.abort();
+        self.state.store.close().await;
+        result
+    }
+}
+
+fn rustls_config(tls: &TlsSettings) -> Result<rustls::ServerConfig, StartupError> {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path)
+            .map_err(|e| StartupError::Tls(format!("cannot read {}: {e}", path.display())))
+    };
+    let certs = rustls_pemfile::certs(&mut read(&tls.cert_file)?.as_slice())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            StartupError::Tls(format!(
+                "{} is not a PEM certificate chain: {e}",
+                tls.cert_file.display()
+            ))
+        })?;
+    if certs.is_empty() {
+        return Err(StartupError::Tls(format!(
+            "{} holds no certificate",
+            tls.cert_file.display()
+        )));
+    }
+    let key = rustls_pemfile::private_key(&mut read(&tls.key_file)?.as_slice())
+        .map_err(|e| {
+            StartupError::Tls(format!(
+                "{} is not a PEM private key: {e}",
+                tls.key_file.display()
+            ))
+        })?
+        .ok_or_else(|| {
+            StartupError::Tls(format!("{} holds no private key", tls.key_file.display()))
+        })?;
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StartupError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| StartupError::Tls(format!("certificate and key do not fit together: {e}")))
+}

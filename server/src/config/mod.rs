@@ -1,2 +1,117 @@
+//! Configuration: a TOML file, then `VMR_SCHEDULER__…` environment overrides, then validation
+//! that reports every problem with its key, what is wrong and what is expected.
+
+mod env;
 mod problems;
+mod raw;
+mod secret;
+mod settings;
+mod validate;
+
+pub use env::PREFIX as ENV_PREFIX;
 pub use problems::{ConfigProblem, Problems};
+pub use raw::RawConfig;
+pub use secret::{Secret, SecretSource};
+pub use settings::*;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub enum ConfigError {
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    Parse {
+        path: PathBuf,
+        message: String,
+    },
+    Invalid {
+        path: PathBuf,
+        problems: Vec<ConfigProblem>,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Read { path, error } => write!(
+                f,
+                "cannot read configuration file {}: {error}",
+                path.display()
+            ),
+            Self::Parse { path, message } => write!(
+                f,
+                "configuration file {} is not valid: {message}",
+                path.display()
+            ),
+            Self::Invalid { path, problems } => {
+                writeln!(
+                    f,
+                    "configuration file {} has {} problem(s):",
+                    path.display(),
+                    problems.len()
+                )?;
+                for problem in problems {
+                    writeln!(f, "  - {problem}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Settings {
+    /// Reads `path`, applies overrides from the process environment and validates.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        Self::from_toml(&text, path, std::env::vars(), &|name| {
+            std::env::var(name).ok()
+        })
+    }
+
+    /// Validates configuration text; `path` locates relative files and names the source in errors.
+    pub fn from_toml(
+        text: &str,
+        path: &Path,
+        env_vars: impl IntoIterator<Item = (String, String)>,
+        lookup_env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let parse_error = |message: String| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| parse_error(e.to_string()))?;
+        let from_env = env::apply_overrides(&mut table, env_vars).map_err(parse_error)?;
+        // Without overrides, deserialise the text itself so errors keep their line numbers.
+        let raw: RawConfig = if from_env.is_empty() {
+            toml::from_str(text).map_err(|e: toml::de::Error| parse_error(e.to_string()))?
+        } else {
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| parse_error(e.to_string()))?
+        };
+        let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let context = validate::Context {
+            base_dir: &base_dir,
+            from_env: &from_env,
+            lookup_env,
+        };
+        let mut problems = Problems::default();
+        match validate::validate(&raw, &context, &mut problems) {
+            Some(settings) if problems.is_empty() => Ok(settings),
+            _ => Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                problems: problems.into_vec(),
+            }),
+        }
+    }
+}

@@ -13,7 +13,11 @@ pub struct ConfigProblem {
 
 impl fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}; expected {}", self.key, self.problem, self.expected)
+        write!(
+            f,
+            "{}: {}; expected {}",
+            self.key, self.problem, self.expected
+        )
     }
 }
 

@@ -13,13 +13,22 @@ impl AliasPrefix {
         let value = input.trim().to_ascii_lowercase();
         let len = value.chars().count();
         if !(1..=8).contains(&len) {
-            return Err(InvalidValue::new(format!("`{input}` is {len} characters long")));
+            return Err(InvalidValue::new(format!(
+                "`{input}` is {len} characters long"
+            )));
         }
         if !value.starts_with(|c: char| c.is_ascii_lowercase()) {
-            return Err(InvalidValue::new(format!("`{input}` does not start with a letter")));
+            return Err(InvalidValue::new(format!(
+                "`{input}` does not start with a letter"
+            )));
         }
-        if !value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)) {
-            return Err(InvalidValue::new(format!("`{input}` has characters other than a-z 0-9 . _ -")));
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        {
+            return Err(InvalidValue::new(format!(
+                "`{input}` has characters other than a-z 0-9 . _ -"
+            )));
         }
         Ok(Self(value))
     }
@@ -37,7 +46,9 @@ impl AliasDomain {
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
         let value = input.trim().to_ascii_lowercase();
         if value.len() > 192 || !is_hostname(&value) {
-            return Err(InvalidValue::new(format!("`{input}` is not a DNS domain of at most 192 characters")));
+            return Err(InvalidValue::new(format!(
+                "`{input}` is not a DNS domain of at most 192 characters"
+            )));
         }
         Ok(Self(value))
     }
@@ -112,8 +123,13 @@ impl Alias {
         let Some((user, domain)) = bare.split_once('@') else {
             return Err(InvalidValue::new(format!("`{trimmed}` has no `@domain`")));
         };
-        if user.is_empty() || !is_hostname(domain) || user.chars().any(|c| c.is_whitespace() || c == '@') {
-            return Err(InvalidValue::new(format!("`{trimmed}` is not of the form user@domain")));
+        if user.is_empty()
+            || !is_hostname(domain)
+            || user.chars().any(|c| c.is_whitespace() || c == '@')
+        {
+            return Err(InvalidValue::new(format!(
+                "`{trimmed}` is not of the form user@domain"
+            )));
         }
         Ok(Self(bare.to_string()))
     }
@@ -181,7 +197,10 @@ mod tests {
         assert!(NumericSuffixLength::parse(4).is_err());
         assert!(NumericSuffixLength::parse(16).is_err());
         assert_eq!(NumericSuffixLength::parse(5).unwrap().space(), 100_000);
-        assert_eq!(NumericSuffixLength::parse(15).unwrap().space(), 1_000_000_000_000_000);
+        assert_eq!(
+            NumericSuffixLength::parse(15).unwrap().space(),
+            1_000_000_000_000_000
+        );
         assert_eq!(NumericSuffixLength::DEFAULT.digits(), 6);
     }
 
@@ -189,7 +208,10 @@ mod tests {
     fn alias_parse_drops_scheme_and_folds_case() {
         let alias = Alias::parse("SIP:Meet123456@VC.Example.com").unwrap();
         assert_eq!(alias.as_str(), "meet123456@vc.example.com");
-        assert_eq!(Alias::parse("h323:meet1@vc.example.com").unwrap().as_str(), "meet1@vc.example.com");
+        assert_eq!(
+            Alias::parse("h323:meet1@vc.example.com").unwrap().as_str(),
+            "meet1@vc.example.com"
+        );
         assert!(Alias::parse("meet123456").is_err());
         assert!(Alias::parse("@vc.example.com").is_err());
     }
@@ -198,7 +220,10 @@ mod tests {
     fn compose_builds_both_aliases() {
         let prefix = AliasPrefix::parse("meet").unwrap();
         let domain = AliasDomain::parse("vc.example.com").unwrap();
-        assert_eq!(Alias::compose(&prefix, "004213", &domain).as_str(), "meet004213@vc.example.com");
+        assert_eq!(
+            Alias::compose(&prefix, "004213", &domain).as_str(),
+            "meet004213@vc.example.com"
+        );
         let numeric = NumericAlias::compose(&NumericPrefix::parse("81").unwrap(), "004213");
         assert_eq!(numeric.as_str(), "81004213");
         assert!(NumericAlias::parse(numeric.as_str()).is_ok());

@@ -13,19 +13,31 @@ impl EmailAddress {
             return Err(InvalidValue::new("is empty"));
         }
         if value.len() > 254 {
-            return Err(InvalidValue::new(format!("is {} characters long", value.len())));
+            return Err(InvalidValue::new(format!(
+                "is {} characters long",
+                value.len()
+            )));
         }
         let Some((local, domain)) = value.rsplit_once('@') else {
             return Err(InvalidValue::new(format!("`{value}` has no `@`")));
         };
         if local.is_empty() || local.len() > 64 {
-            return Err(InvalidValue::new(format!("`{value}` has an empty or over-long local part")));
+            return Err(InvalidValue::new(format!(
+                "`{value}` has an empty or over-long local part"
+            )));
         }
-        if value.chars().any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c)) {
-            return Err(InvalidValue::new(format!("`{value}` contains spaces or reserved characters")));
+        if value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
+        {
+            return Err(InvalidValue::new(format!(
+                "`{value}` contains spaces or reserved characters"
+            )));
         }
         if !is_hostname(domain) {
-            return Err(InvalidValue::new(format!("`{value}` has no valid domain after `@`")));
+            return Err(InvalidValue::new(format!(
+                "`{value}` has no valid domain after `@`"
+            )));
         }
         Ok(Self(value.to_string()))
     }
@@ -66,15 +78,31 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_addresses_and_trims() {
-        assert_eq!(EmailAddress::parse(" vmr@example.com ").unwrap().as_str(), "vmr@example.com");
+        assert_eq!(
+            EmailAddress::parse(" vmr@example.com ").unwrap().as_str(),
+            "vmr@example.com"
+        );
         assert!(EmailAddress::parse("first.last+tag@sub.example.co.uk").is_ok());
     }
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "no-at.example.com", "@example.com", "a@", "a@localhost", "a b@example.com",
-            "a@exa_mple.com", "a@-example.com", "<a@example.com>", "a@example..com"] {
-            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be rejected");
+        for bad in [
+            "",
+            "no-at.example.com",
+            "@example.com",
+            "a@",
+            "a@localhost",
+            "a b@example.com",
+            "a@exa_mple.com",
+            "a@-example.com",
+            "<a@example.com>",
+            "a@example..com",
+        ] {
+            assert!(
+                EmailAddress::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
         let long_local = format!("{}@example.com", "a".repeat(65));
         assert!(EmailAddress::parse(&long_local).is_err());

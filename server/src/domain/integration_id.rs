@@ -13,7 +13,9 @@ impl IntegrationId {
             && input.len() <= 63
             && !input.starts_with('-')
             && !input.ends_with('-')
-            && input.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && input
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if ok {
             Ok(Self(input.to_string()))
         } else {

@@ -6,7 +6,9 @@ mod integration_id;
 mod marker;
 mod user_identity;
 
-pub use alias::{Alias, AliasDomain, AliasPrefix, NumericAlias, NumericPrefix, NumericSuffixLength};
+pub use alias::{
+    Alias, AliasDomain, AliasPrefix, NumericAlias, NumericPrefix, NumericSuffixLength,
+};
 pub use email::EmailAddress;
 pub use integration_id::IntegrationId;
 pub use marker::AliasMarker;

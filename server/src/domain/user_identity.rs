@@ -22,7 +22,11 @@ impl UserIdentity {
     /// A stable key for rate limits and "same user, same meeting" look-ups.
     pub fn key(&self) -> String {
         match self {
-            Self::Entra { tenant_id, object_id, .. } => format!("entra:{tenant_id}:{object_id}"),
+            Self::Entra {
+                tenant_id,
+                object_id,
+                ..
+            } => format!("entra:{tenant_id}:{object_id}"),
             Self::Exchange { msexchuid, amurl } => format!("exchange:{msexchuid}|{amurl}"),
         }
     }

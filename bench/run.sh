@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# `make bench`: criterion micro-benchmarks, then a load test of the reservation endpoint with
+# valid tokens next to a bare actix-web endpoint, in the same run, on loopback only.
+# Prints a Markdown table for BENCHMARKS.md. DURATION, CONNECTIONS and THREADS can be set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-15s}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+SERVICE_PORT="${SERVICE_PORT:-18080}"
+BASELINE_PORT="${BASELINE_PORT:-18081}"
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (load generator) from the distribution's packages" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq wrk >/dev/null; fi
+fi
+
+if [ "${SKIP_CRITERION:-0}" != "1" ]; then
+  cargo bench -p vmr-scheduler-tests --bench core
+fi
+
+cargo build --release -q -p vmr-scheduler --bin vmr-scheduler
+cargo build --release -q -p vmr-scheduler-tests --bin dev-idp --bin bare-baseline
+BIN=target/release
+
+WORK="$(mktemp -d)"
+cleanup() {
+  kill "${SERVICE_PID:-}" "${BASELINE_PID:-}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+TENANT=9188040d-6c67-4c5b-b112-36a304b66dad
+AUDIENCE=api://localhost/vmr-scheduler-bench
+"$BIN/dev-idp" init "$WORK/keys" >/dev/null
+cat > "$WORK/bench.toml" <<TOML
+[server]
+listen = "127.0.0.1:$SERVICE_PORT"
+public_url = "http://localhost:$SERVICE_PORT"
+[database]
+url = "sqlite://$WORK/bench.db"
+[logging]
+level = "warn"
+[integrations.bench]
+equipment_resource = { name = "Video Meeting Room", email = "vmr@example.com" }
+aliases = { prefix = "meet", domain = "vc.example.com", suffix_length = 9, numeric_prefix = "81" }
+rate_limit = { per_minute = 100000000, burst = 100000000 }
+[integrations.bench.auth.entra]
+tenant_id = "$TENANT"
+audiences = ["$AUDIENCE"]
+jwks_file = "keys/jwks.json"
+TOML
+
+# 256 users, so the per-user rate limiter and the meeting-key index see realistic spread.
+{
+  echo "tokens = {"
+  for i in $(seq 1 256); do
+    oid=$(printf '00000000-0000-4000-8000-%012d' "$i")
+    printf '  "%s",\n' "$("$BIN/dev-idp" token --dir "$WORK/keys" --tenant "$TENANT" --audience "$AUDIENCE" --oid "$oid" --lifetime-secs 7200)"
+  done
+  echo "}"
+  cat <<'LUA'
+counter = 0
+request = function()
+  counter = counter + 1
+  local token = tokens[(counter % #tokens) + 1]
+  return wrk.format("POST", nil, { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" }, "")
+end
+LUA
+} > "$WORK/reserve.lua"
+
+wait_for() {
+  for _ in $(seq 1 100); do
+    if curl -fsS -o /dev/null -X "$2" "$1" 2>/dev/null || [ "$(curl -s -o /dev/null -w '%{http_code}' -X "$2" "$1")" != "000" ]; then return 0; fi
+    sleep 0.1
+  done
+  echo "server at $1 did not come up" >&2; exit 1
+}
+
+load() { # name url
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/reserve.lua" "$2" > "$WORK/$1.txt"
+}
+
+"$BIN/vmr-scheduler" --config "$WORK/bench.toml" serve 2> "$WORK/service.log" &
+SERVICE_PID=$!
+"$BIN/bare-baseline" "127.0.0.1:$BASELINE_PORT" &
+BASELINE_PID=$!
+wait_for "http://127.0.0.1:$SERVICE_PORT/healthz" GET
+wait_for "http://127.0.0.1:$BASELINE_PORT/api/v1/integrations/bench/reservations" POST
+
+URL_PATH=/api/v1/integrations/bench/reservations
+# Warm the key cache and the connection pool, then measure.
+DURATION=3s load warmup "http://127.0.0.1:$SERVICE_PORT$URL_PATH"
+load baseline "http://127.0.0.1:$BASELINE_PORT$URL_PATH"
+load service "http://127.0.0.1:$SERVICE_PORT$URL_PATH"
+RSS_KIB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVICE_PID/status")
+
+metric() { # file field
+  case "$2" in
+    rps) awk '/Requests\/sec/ {print $2}' "$1" ;;
+    p50) awk '/^ +50%/ {print $2}' "$1" ;;
+    p99) awk '/^ +99%/ {print $2}' "$1" ;;
+    non2xx) awk '/Non-2xx/ {print $5}' "$1" ;;
+  esac
+}
+S_RPS=$(metric "$WORK/service.txt" rps); B_RPS=$(metric "$WORK/baseline.txt" rps)
+RATIO=$(awk -v s="$S_RPS" -v b="$B_RPS" 'BEGIN { printf "%.1f%%", 100 * s / b }')
+NON2XX=$(metric "$WORK/service.txt" non2xx); NON2XX=${NON2XX:-0}
+
+echo
+echo "| endpoint | req/s | p50 | p99 | non-2xx | peak RSS |"
+echo "|---|---|---|---|---|---|"
+echo "| reservation (SQLite, valid Entra v2 tokens, 256 users) | $S_RPS | $(metric "$WORK/service.txt" p50) | $(metric "$WORK/service.txt" p99) | $NON2XX | $((RSS_KIB / 1024)) MiB |"
+echo "| bare actix-web baseline | $B_RPS | $(metric "$WORK/baseline.txt" p50) | $(metric "$WORK/baseline.txt" p99) | 0 | - |"
+echo
+echo "throughput ratio service/baseline: $RATIO ($CONNECTIONS connections, $THREADS wrk threads, $DURATION, $(nproc) cores)"

@@ -1,0 +1,185 @@
+//! The configuration file as written: plain values, unknown keys refused, defaults filled in.
+//! `validate.rs` turns it into typed [`super::Settings`].
+
+use super::secret::SecretSource;
+use crate::identity::RawAuth;
+use crate::templates::RawTemplates;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub server: RawServer,
+    #[serde(default)]
+    pub database: RawDatabase,
+    #[serde(default)]
+    pub logging: RawLogging,
+    #[serde(default)]
+    pub integrations: BTreeMap<String, RawIntegration>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawServer {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// The https URL under which users' Outlook reaches this service (add-in pages, API).
+    pub public_url: Option<String>,
+    /// Serve HTTPS directly; omit to serve plain HTTP behind a TLS-terminating reverse proxy.
+    pub tls: Option<RawTls>,
+    /// Origins allowed to call the API from another origin (the add-in pages are same-origin).
+    pub cors_allowed_origins: Vec<String>,
+}
+
+impl Default for RawServer {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            tls: None,
+            cors_allowed_origins: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTls {
+    pub cert_file: String,
+    pub key_file: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDatabase {
+    /// `sqlite://path/to/file.db` (created on first run) or `postgres://user@host/db`.
+    pub url: String,
+    /// PostgreSQL password, from `{ file = … }` or `{ env = … }`.
+    pub password: Option<SecretSource>,
+    pub max_connections: Option<u32>,
+    pub acquire_timeout_seconds: u64,
+}
+
+impl Default for RawDatabase {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://data/vmr-scheduler.db".into(),
+            password: None,
+            max_connections: None,
+            acquire_timeout_seconds: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawLogging {
+    /// A tracing filter such as `info` or `vmr_scheduler=debug,info`; `RUST_LOG` wins if set.
+    pub level: String,
+    /// `text` for people, `json` for log collectors.
+    pub format: String,
+}
+
+impl Default for RawLogging {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: "text".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIntegration {
+    /// Shown to users and admins; defaults to the integration's id.
+    pub display_name: Option<String>,
+    pub equipment_resource: RawEquipmentResource,
+    pub aliases: RawAliases,
+    #[serde(default)]
+    pub buffers: RawBuffers,
+    #[serde(default)]
+    pub joining: RawJoining,
+    #[serde(default)]
+    pub rate_limit: RawRateLimit,
+    #[serde(default)]
+    pub auth: RawAuth,
+    #[serde(default)]
+    pub templates: RawTemplates,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEquipmentResource {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAliases {
+    pub prefix: String,
+    pub domain: String,
+    #[serde(default = "default_suffix_length")]
+    pub suffix_length: i64,
+    #[serde(default)]
+    pub numeric_prefix: String,
+    /// How long an alias handed to the add-in stays reserved if no meeting arrives for it.
+    #[serde(default = "default_reservation_lifetime_hours")]
+    pub reservation_lifetime_hours: i64,
+}
+
+fn default_suffix_length() -> i64 {
+    6
+}
+
+fn default_reservation_lifetime_hours() -> i64 {
+    72
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawBuffers {
+    /// Minutes before the start during which the room already admits callers (0–180).
+    pub before_minutes: i64,
+    /// Minutes after the end during which the room still admits callers (0–180).
+    pub after_minutes: i64,
+}
+
+impl Default for RawBuffers {
+    fn default() -> Self {
+        Self {
+            before_minutes: 30,
+            after_minutes: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawJoining {
+    /// Browser join link; `{alias}` is replaced. Default: `https://<alias domain>/webapp/#/?conference={alias}`.
+    pub web_join_url: Option<String>,
+    /// Phone number to call before entering the numeric alias; the phone line is left out if unset.
+    pub dial_in_number: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawRateLimit {
+    /// Reservations a user may make per minute, on average.
+    pub per_minute: u32,
+    /// Reservations a user may make in a quick burst.
+    pub burst: u32,
+}
+
+impl Default for RawRateLimit {
+    fn default() -> Self {
+        Self {
+            per_minute: 30,
+            burst: 10,
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Validated settings: every value here has been checked, so the rest of the service trusts it.
+
+use crate::domain::{EmailAddress, IntegrationId};
+use crate::identity::AuthSettings;
+use crate::reservations::AliasSettings;
+use crate::store::DatabaseSettings;
+use crate::templates::Templates;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub logging: LoggingSettings,
+    pub integrations: Vec<IntegrationSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    /// Without a trailing slash.
+    pub public_url: url::Url,
+    pub tls: Option<TlsSettings>,
+    pub cors_allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TlsSettings {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoggingSettings {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Clone)]
+pub struct IntegrationSettings {
+    pub id: IntegrationId,
+    pub display_name: String,
+    pub equipment_resource: EquipmentResource,
+    pub aliases: AliasSettings,
+    pub reservation_lifetime: Duration,
+    pub buffers: Buffers,
+    pub joining: JoiningSettings,
+    pub rate_limit: RateLimitSettings,
+    pub auth: AuthSettings,
+    pub templates: Templates,
+}
+
+impl std::fmt::Debug for IntegrationSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntegrationSettings")
+            .field("id", &self.id)
+            .field("equipment_resource", &self.equipment_resource)
+            .field("aliases", &self.aliases)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EquipmentResource {
+    pub name: String,
+    pub email: EmailAddress,
+}
+
+/// How long before the start and after the end a meeting's room admits callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Buffers {
+    pub before: Duration,
+    pub after: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct JoiningSettings {
+    /// Contains `{alias}`.
+    pub web_join_url: String,
+    pub dial_in_number: Option<String>,
+}
+
+impl JoiningSettings {
+    pub fn web_join_url_for(&self, alias: &str) -> String {
+        self.web_join_url.replace("{alias}", alias)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+impl Settings {
+    pub fn integration(&self, id: &str) -> Option<&IntegrationSettings> {
+        self.integrations.iter().find(|i| i.id.as_str() == id)
+    }
+}

@@ -1,0 +1,61 @@
+//! What every request handler shares, built once at start-up.
+
+use super::rate_limit::RateLimiter;
+use crate::config::{IntegrationSettings, Settings};
+use crate::identity::TokenValidator;
+use crate::reservations::AliasSpaceMonitor;
+use crate::store::Store;
+use crate::templates::SharedValues;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Store,
+    pub integrations: HashMap<String, Integration>,
+    pub rate_limiter: RateLimiter,
+    pub alias_space: AliasSpaceMonitor,
+}
+
+/// One integration's settings with the parts built from them (its token validator and key caches).
+pub struct Integration {
+    pub settings: IntegrationSettings,
+    pub validator: TokenValidator,
+    /// The variables every template of this integration receives.
+    pub shared_values: SharedValues,
+}
+
+impl AppState {
+    pub fn new(settings: Arc<Settings>, store: Store) -> Self {
+        let integrations = settings
+            .integrations
+            .iter()
+            .map(|integration| {
+                let runtime = Integration {
+                    settings: integration.clone(),
+                    validator: TokenValidator::new(integration.auth.clone()),
+                    shared_values: SharedValues {
+                        integration_name: integration.display_name.clone(),
+                        equipment_resource_name: integration.equipment_resource.name.clone(),
+                        equipment_resource_email: integration.equipment_resource.email.to_string(),
+                        public_url: settings
+                            .server
+                            .public_url
+                            .as_str()
+                            .trim_end_matches('/')
+                            .to_string(),
+                    },
+                };
+                (integration.id.as_str().to_string(), runtime)
+            })
+            .collect();
+        let alias_space = AliasSpaceMonitor::new(&settings.integrations);
+        Self {
+            settings,
+            store,
+            integrations,
+            rate_limiter: RateLimiter::new(),
+            alias_space,
+        }
+    }
+}

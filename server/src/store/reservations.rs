@@ -1,0 +1,252 @@
+//! Reservations: a single-use alias handed to one user for one meeting.
+
+use super::{Store, StoreError};
+use crate::domain::{Alias, AliasMarker, EmailAddress, IntegrationId, NumericAlias, UserIdentity};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+/// `reserved` → `used` (a meeting took it) → `expired`/`deleted`; `replaced` when the same user
+/// asked for a new alias for the same meeting. Only `reserved` and `used` hold the alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReservationState {
+    Reserved,
+    Used,
+    Expired,
+    Deleted,
+    Replaced,
+}
+
+impl ReservationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reserved => "reserved",
+            Self::Used => "used",
+            Self::Expired => "expired",
+            Self::Deleted => "deleted",
+            Self::Replaced => "replaced",
+        }
+    }
+
+    fn parse(value: &str) -> Result<Self, StoreError> {
+        Ok(match value {
+            "reserved" => Self::Reserved,
+            "used" => Self::Used,
+            "expired" => Self::Expired,
+            "deleted" => Self::Deleted,
+            "replaced" => Self::Replaced,
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "unknown reservation state `{other}`"
+                )))
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewReservation {
+    pub id: Uuid,
+    pub integration: IntegrationId,
+    pub alias: Alias,
+    pub numeric_alias: NumericAlias,
+    pub marker: AliasMarker,
+    pub user: UserIdentity,
+    pub meeting_key: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    pub id: Uuid,
+    pub integration: IntegrationId,
+    pub alias: Alias,
+    pub numeric_alias: NumericAlias,
+    pub marker: AliasMarker,
+    pub state: ReservationState,
+    pub user: UserIdentity,
+    pub meeting_key: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, integration, alias, numeric_alias, marker, state, user_key, user_kind, \
+    tenant_id, object_id, email, msexchuid, amurl, meeting_key, created_at, expires_at, updated_at";
+
+impl Store {
+    /// Inserts the reservation, or returns `None` when it would collide with a live alias,
+    /// numeric alias, marker or an open reservation for the same user and meeting: the caller
+    /// decides whether to retry with a new alias or return the existing reservation.
+    pub async fn try_insert_reservation(
+        &self,
+        new: &NewReservation,
+    ) -> Result<Option<Reservation>, StoreError> {
+        let (kind, tenant_id, object_id, email, msexchuid, amurl) = identity_columns(&new.user);
+        let sql = format!(
+            "INSERT INTO reservations ({COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14) \
+             ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(new.id.to_string())
+            .bind(new.integration.as_str())
+            .bind(new.alias.as_str())
+            .bind(new.numeric_alias.as_str())
+            .bind(new.marker.as_str())
+            .bind(new.user.key())
+            .bind(kind)
+            .bind(tenant_id)
+            .bind(object_id)
+            .bind(email)
+            .bind(msexchuid)
+            .bind(amurl)
+            .bind(new.meeting_key.as_deref())
+            .bind(new.created_at)
+            .bind(new.expires_at)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(reservation_from_row).transpose()
+    }
+
+    /// The user's open (`reserved`) reservation for a meeting, if any.
+    pub async fn open_reservation_for_meeting(
+        &self,
+        integration: &IntegrationId,
+        user: &UserIdentity,
+        meeting_key: &str,
+    ) -> Result<Option<Reservation>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM reservations WHERE integration = $1 AND user_key = $2 \
+             AND meeting_key = $3 AND state = 'reserved'"
+        );
+        let row = sqlx::query(&sql)
+            .bind(integration.as_str())
+            .bind(user.key())
+            .bind(meeting_key)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(reservation_from_row).transpose()
+    }
+
+    pub async fn reservation_by_marker(
+        &self,
+        marker: &AliasMarker,
+    ) -> Result<Option<Reservation>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM reservations WHERE marker = $1");
+        let row = sqlx::query(&sql)
+            .bind(marker.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(reservation_from_row).transpose()
+    }
+
+    /// Moves a reservation from one state to another only if it is still in `from`, so two
+    /// racing callers cannot both win. Returns whether this caller made the change.
+    pub async fn transition_reservation(
+        &self,
+        id: Uuid,
+        from: ReservationState,
+        to: ReservationState,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE reservations SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(id.to_string())
+        .bind(from.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// How many aliases of the integration are held (reserved or used).
+    pub async fn count_live_reservations(
+        &self,
+        integration: &IntegrationId,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM reservations WHERE integration = $1 AND state IN ('reserved', 'used')",
+        )
+        .bind(integration.as_str())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+}
+
+type IdentityColumns<'a> = (
+    &'static str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+fn identity_columns(user: &UserIdentity) -> IdentityColumns<'_> {
+    match user {
+        UserIdentity::Entra {
+            tenant_id,
+            object_id,
+            email,
+            ..
+        } => (
+            "entra",
+            Some(tenant_id),
+            Some(object_id),
+            email.as_ref().map(EmailAddress::as_str),
+            None,
+            None,
+        ),
+        UserIdentity::Exchange { msexchuid, amurl } => {
+            ("exchange", None, None, None, Some(msexchuid), Some(amurl))
+        }
+    }
+}
+
+fn reservation_from_row(row: &AnyRow) -> Result<Reservation, StoreError> {
+    let text =
+        |column: &str| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(column)?) };
+    let optional = |column: &str| -> Result<Option<String>, StoreError> {
+        Ok(row.try_get::<Option<String>, _>(column)?)
+    };
+    let corrupt =
+        |what: &str, error: &dyn std::fmt::Display| StoreError::Corrupt(format!("{what}: {error}"));
+
+    let user = match text("user_kind")?.as_str() {
+        "entra" => UserIdentity::Entra {
+            tenant_id: optional("tenant_id")?.unwrap_or_default(),
+            object_id: optional("object_id")?.unwrap_or_default(),
+            email: optional("email")?
+                .map(|e| EmailAddress::parse(&e))
+                .transpose()
+                .map_err(|e| corrupt("email", &e))?,
+            name: None,
+        },
+        "exchange" => UserIdentity::Exchange {
+            msexchuid: optional("msexchuid")?.unwrap_or_default(),
+            amurl: optional("amurl")?.unwrap_or_default(),
+        },
+        other => return Err(StoreError::Corrupt(format!("unknown user kind `{other}`"))),
+    };
+    Ok(Reservation {
+        id: Uuid::parse_str(&text("id")?).map_err(|e| corrupt("id", &e))?,
+        integration: IntegrationId::parse(&text("integration")?)
+            .map_err(|e| corrupt("integration", &e))?,
+        alias: Alias::parse(&text("alias")?).map_err(|e| corrupt("alias", &e))?,
+        numeric_alias: NumericAlias::parse(&text("numeric_alias")?)
+            .map_err(|e| corrupt("numeric_alias", &e))?,
+        marker: AliasMarker::parse(&text("marker")?).map_err(|e| corrupt("marker", &e))?,
+        state: ReservationState::parse(&text("state")?)?,
+        user,
+        meeting_key: optional("meeting_key")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}

@@ -1,0 +1,119 @@
+//! Criterion micro-benchmarks of the click path's CPU work: token validation (Entra v2 from a
+//! cached JWKS, Exchange identity token from cached auth metadata), alias generation and the
+//! rendering of joining instructions. Run with `make bench`.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use std::path::Path;
+use vmr_scheduler::config::Settings;
+use vmr_scheduler::domain::AliasMarker;
+use vmr_scheduler::identity::TokenValidator;
+use vmr_scheduler::reservations::candidate;
+use vmr_scheduler::templates::{JoiningContext, SharedValues};
+use vmr_scheduler_tests::LoopbackIdp;
+
+const TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+const AUDIENCE: &str = "api://localhost/bench";
+const PAGE: &str = "http://localhost/addin/bench/taskpane.html";
+
+fn settings(idp: &LoopbackIdp) -> Settings {
+    let toml = format!(
+        r#"
+        [server]
+        public_url = "http://localhost"
+        [database]
+        url = "sqlite::memory:"
+        [integrations.bench]
+        equipment_resource = {{ name = "Video Meeting Room", email = "vmr@example.com" }}
+        aliases = {{ prefix = "meet", domain = "vc.example.com", suffix_length = 9, numeric_prefix = "81" }}
+        joining = {{ dial_in_number = "+1 555 0100" }}
+        [integrations.bench.auth]
+        insecure_allow_http_loopback = true
+        [integrations.bench.auth.entra]
+        tenant_id = "{TENANT}"
+        audiences = ["{AUDIENCE}"]
+        issuer_v2 = "{v2}"
+        issuer_v1 = "{v1}"
+        metadata_url = "{metadata}"
+        [integrations.bench.auth.exchange]
+        trusted_metadata_origins = ["{origin}"]
+        audiences = ["{PAGE}"]
+        "#,
+        v2 = idp.v2_issuer_template(),
+        v1 = idp.v1_issuer_template(),
+        metadata = idp.v2_metadata_url(TENANT),
+        origin = idp.base_url(),
+    );
+    Settings::from_toml(&toml, Path::new("bench.toml"), Vec::new(), &|_| None)
+        .expect("bench configuration")
+}
+
+fn benchmarks(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let idp = runtime.block_on(LoopbackIdp::start());
+    let settings = settings(&idp);
+    let integration = &settings.integrations[0];
+    let validator = TokenValidator::new(integration.auth.clone());
+    let entra = idp.entra_v2_token(TENANT, AUDIENCE).build();
+    let exchange = idp.exchange_token(PAGE).build();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    // Fill the key caches so the loop measures validation, not the first fetch.
+    runtime
+        .block_on(validator.validate(&entra, now))
+        .expect("valid Entra token");
+    runtime
+        .block_on(validator.validate(&exchange, now))
+        .expect("valid Exchange token");
+
+    c.bench_function("validate Entra v2 access token (cached JWKS)", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(validator.validate(black_box(&entra), now))
+                .unwrap()
+        })
+    });
+    c.bench_function("validate Exchange identity token (cached metadata)", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(validator.validate(black_box(&exchange), now))
+                .unwrap()
+        })
+    });
+    let mut rng = rand::thread_rng();
+    c.bench_function("generate alias, numeric alias and marker", |b| {
+        b.iter(|| {
+            (
+                candidate(&mut rng, black_box(&integration.aliases)),
+                AliasMarker::generate(&mut rng),
+            )
+        })
+    });
+    let (alias, numeric) = candidate(&mut rng, &integration.aliases);
+    let shared = SharedValues {
+        integration_name: "Bench".into(),
+        equipment_resource_name: integration.equipment_resource.name.clone(),
+        equipment_resource_email: integration.equipment_resource.email.to_string(),
+        public_url: "https://vmr.example.com".into(),
+    };
+    let context = JoiningContext {
+        web_join_url: Some(integration.joining.web_join_url_for(alias.as_str())),
+        dial_in_number: integration.joining.dial_in_number.clone(),
+        ..JoiningContext::new(alias, numeric, AliasMarker::generate(&mut rng), shared)
+    };
+    c.bench_function("render joining instructions and location", |b| {
+        b.iter(|| {
+            let html = integration
+                .templates
+                .joining_instructions(black_box(&context))
+                .unwrap();
+            let location = integration.templates.location(black_box(&context)).unwrap();
+            (html, location)
+        })
+    });
+}
+
+criterion_group!(benches, benchmarks);
+criterion_main!(benches);
