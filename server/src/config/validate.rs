@@ -317,7 +317,9 @@ fn validate_integration(
             "per_minute ≥ 1 and burst ≥ 1",
         );
     }
-    let auth = raw.auth.validate(&at("auth"), &server.public_url, problems);
+    let auth = raw
+        .auth
+        .validate_in(&at("auth"), &server.public_url, context.base_dir, problems);
     let templates = raw
         .templates
         .validate(&at("templates"), context.base_dir, problems);

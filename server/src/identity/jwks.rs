@@ -63,13 +63,14 @@ impl KeySet {
         self.count
     }
 
+    /// Callers pass at least one non-empty name.
     fn insert(&mut self, kid: Option<&str>, x5t: Option<&str>, key: TrustedKey) {
         let key = Arc::new(key);
         self.count += 1;
-        if let Some(kid) = kid.filter(|k| !k.is_empty()) {
+        if let Some(kid) = kid {
             self.by_kid.insert(kid.to_string(), key.clone());
         }
-        if let Some(x5t) = x5t.filter(|t| !t.is_empty()) {
+        if let Some(x5t) = x5t {
             self.by_x5t.insert(x5t.to_string(), key);
         }
     }
@@ -129,7 +130,8 @@ fn rsa_jwk(jwk: &Value) -> Result<Option<Named<'_>>, KeyDocError> {
     if field("use").is_some_and(|u| u != "sig") || field("alg").is_some_and(|a| a != "RS256") {
         return Ok(None);
     }
-    let (kid, x5t) = (field("kid"), field("x5t"));
+    let named = |name: &str| field(name).filter(|v| !v.is_empty());
+    let (kid, x5t) = (named("kid"), named("x5t"));
     if kid.is_none() && x5t.is_none() {
         return Err(KeyDocError("an RSA key has neither kid nor x5t"));
     }

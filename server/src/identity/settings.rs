@@ -71,7 +71,7 @@ pub struct RawEntra {
     /// Key source: a JWKS URL, fetched directly.
     pub jwks_url: Option<String>,
     /// Key source: a JWKS file read once at start-up (air-gapped sites, demos). A relative
-    /// path is resolved against the working directory.
+    /// path is taken relative to the configuration file's folder.
     pub jwks_file: Option<PathBuf>,
 }
 

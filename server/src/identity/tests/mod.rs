@@ -5,6 +5,7 @@ mod entra;
 mod exchange;
 mod fetch;
 mod header;
+mod jwks;
 mod keys;
 mod settings;
 mod support;

@@ -1,0 +1,465 @@
+//! The `vmr-scheduler` command line: `check-config`, `render-template` and how the configuration
+//! file is chosen, run as the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use vmr_scheduler::templates::TemplateName;
+
+const BIN: &str = env!("CARGO_BIN_EXE_vmr-scheduler");
+const EXAMPLE_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/example.toml");
+
+/// A JWKS with one 2048-bit RSA signing key (public part only).
+const TEST_JWKS: &str = r#"{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"test-key","e":"AQAB","n":"pvTGLwIr06L8FDostogpC0Ppk5cEGQ2QdRcdIDe1prYg0FiwfvdNm_E2BZPpiGhoqCPsFTsIKIjQ057KsEygvmgiKiMqx0pZwSkdy1C-5jMVRMMn6Xcx2YgZhH7ybTdLR82cv8WHYwvzvghTwfxrXJgJsINyhRsPrTYD-QG9WWtaK7ksAjdCWcG8SipDB8gj67zepXrTmByBwwTRQyjcku_68YFvsg0aMpv2DzvZYp4pzF8agAbLYcxb9WORyFMCRmyPQ4v9rOaex4MbHiR0OUddPlrR6f27zsBQxqySxEBmvPqBpYt8_fmbnrL-csD-8U00Uq4f_6eILsgi_S2mNw"}]}"#;
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("vmr-cli-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    /// `config/example.toml` with its `jwks_file` pointing to a key set written in this folder.
+    fn example_config(&self) -> PathBuf {
+        let jwks = self.write("jwks.json", TEST_JWKS);
+        let example = std::fs::read_to_string(EXAMPLE_CONFIG).unwrap();
+        let needle = "jwks_file = \"../.dev/jwks.json\"";
+        assert!(example.contains(needle), "{EXAMPLE_CONFIG} changed");
+        let config = example.replace(
+            needle,
+            &format!("jwks_file = {:?}", jwks.display().to_string()),
+        );
+        self.write("vmr-scheduler-example.toml", &config)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The binary run in `dir`, without any configuration variable inherited from this process.
+fn command(dir: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command.current_dir(dir);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("VMR_SCHEDULER") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = command(dir);
+    command.args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run vmr-scheduler")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn describe(output: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code(),
+        stdout(output),
+        stderr(output)
+    )
+}
+
+fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(output.status.code(), Some(code), "{}", describe(output));
+}
+
+const BROKEN: &str = r#"[server]
+listen = "127.0.0.1:8080"
+public_url = "https://vmr.example.com"
+cors_allowed_origins = ["https://outlook.office.com/mail"]
+
+[logging]
+format = "xml"
+
+[integrations.main]
+equipment_resource = { name = "Video Meeting Room", email = "not-an-address" }
+
+[integrations.main.aliases]
+prefix = "1meet"
+domain = "vc.example.com"
+suffix_length = 4
+
+[integrations.main.auth.entra]
+audiences = ["api://vmr.example.com/client-id"]
+"#;
+
+const BROKEN_KEYS: &[&str] = &[
+    "server.cors_allowed_origins",
+    "logging.format",
+    "integrations.main.equipment_resource.email",
+    "integrations.main.aliases.prefix",
+    "integrations.main.aliases.suffix_length",
+];
+
+#[test]
+fn check_config_accepts_the_example_configuration() {
+    let dir = TempDir::new();
+    let config = dir.example_config();
+    let output = run(
+        dir.path(),
+        &["--config", config.to_str().unwrap(), "check-config"],
+        &[],
+    );
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    assert!(
+        out.contains("configuration is valid"),
+        "{}",
+        describe(&output)
+    );
+    assert!(out.contains(config.to_str().unwrap()), "{out}");
+    assert!(out.contains("1 integration(s): demo"), "{out}");
+    assert!(stderr(&output).is_empty(), "{}", describe(&output));
+}
+
+#[test]
+fn relative_paths_in_the_example_are_taken_from_its_folder() {
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::create_dir_all(dir.path().join(".dev")).unwrap();
+    dir.write(".dev/jwks.json", TEST_JWKS);
+    let example = std::fs::read_to_string(EXAMPLE_CONFIG).unwrap();
+    dir.write("config/example.toml", &example);
+    // Run from the folder above `config/`, where `../.dev` would be outside the tree.
+    let output = run(
+        dir.path(),
+        &["--config", "config/example.toml", "check-config"],
+        &[],
+    );
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).contains("configuration is valid"),
+        "{}",
+        describe(&output)
+    );
+}
+
+#[test]
+fn check_config_lists_every_problem_with_its_key_one_per_line() {
+    let dir = TempDir::new();
+    let config = dir.write("broken.toml", BROKEN);
+    let output = run(
+        dir.path(),
+        &["check-config", "--config", config.to_str().unwrap()],
+        &[],
+    );
+    assert_exit(&output, 2);
+    assert!(stdout(&output).is_empty(), "{}", describe(&output));
+    let err = stderr(&output);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "configuration file {} has {} problem(s):",
+            config.display(),
+            BROKEN_KEYS.len()
+        ),
+        "{err}"
+    );
+    assert_eq!(lines.len(), BROKEN_KEYS.len() + 1, "{err}");
+    for key in BROKEN_KEYS {
+        let matching: Vec<&&str> = lines
+            .iter()
+            .filter(|line| line.starts_with(&format!("  - {key}: ")))
+            .collect();
+        assert_eq!(matching.len(), 1, "one line for `{key}` in:\n{err}");
+        assert!(matching[0].contains("; expected "), "{}", matching[0]);
+    }
+}
+
+#[test]
+fn check_config_reports_syntax_errors_with_their_line() {
+    let dir = TempDir::new();
+    let config = dir.write("syntax.toml", "[server]\nlisten = \"127.0.0.1:8080\n");
+    let output = run(
+        dir.path(),
+        &["--config", config.to_str().unwrap(), "check-config"],
+        &[],
+    );
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains(config.to_str().unwrap()), "{err}");
+    assert!(err.contains("line 2"), "{err}");
+}
+
+#[test]
+fn a_missing_configuration_file_is_named() {
+    let dir = TempDir::new();
+    let missing = dir.path().join("does-not-exist.toml");
+    let output = run(
+        dir.path(),
+        &["--config", missing.to_str().unwrap(), "check-config"],
+        &[],
+    );
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("cannot read configuration file"), "{err}");
+    assert!(err.contains(missing.to_str().unwrap()), "{err}");
+
+    // Without --config, the default file name in the working directory is named.
+    let output = run(dir.path(), &["check-config"], &[]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("vmr-scheduler.toml"),
+        "{}",
+        describe(&output)
+    );
+}
+
+#[test]
+fn serve_refuses_to_start_on_an_invalid_configuration() {
+    let dir = TempDir::new();
+    let config = dir.write("broken.toml", BROKEN);
+    let output = run(
+        dir.path(),
+        &["--config", config.to_str().unwrap(), "serve"],
+        &[],
+    );
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("integrations.main.aliases.suffix_length"),
+        "{}",
+        describe(&output)
+    );
+}
+
+#[test]
+fn render_template_lists_every_template() {
+    let dir = TempDir::new();
+    let config = dir.example_config();
+    let output = run(
+        dir.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "render-template",
+            "--list",
+        ],
+        &[],
+    );
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    let names: Vec<&str> = out
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    let expected: Vec<&str> = TemplateName::all().iter().map(|name| name.key()).collect();
+    assert_eq!(names, expected, "{out}");
+    for required in [
+        "joining_instructions",
+        "placeholder_instructions",
+        "location",
+        "decline_general_error",
+        "pane_title",
+    ] {
+        assert!(names.contains(&required), "{required} missing from:\n{out}");
+    }
+    let joining = out
+        .lines()
+        .find(|line| line.starts_with("joining_instructions "))
+        .unwrap();
+    assert!(
+        joining.contains("marker") && joining.contains("alias"),
+        "{joining}"
+    );
+}
+
+#[test]
+fn render_template_shows_the_joining_instructions() {
+    let dir = TempDir::new();
+    let config = dir.example_config();
+    let output = run(
+        dir.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "render-template",
+            "joining_instructions",
+        ],
+        &[],
+    );
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    assert!(out.contains("[VMRID:"), "{out}");
+    assert!(out.contains('<') && out.contains("</"), "not HTML:\n{out}");
+
+    let output = run(
+        dir.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "render-template",
+            "location",
+            "--integration",
+            "demo",
+        ],
+        &[],
+    );
+    assert_exit(&output, 0);
+    assert!(!stdout(&output).trim().is_empty(), "{}", describe(&output));
+}
+
+#[test]
+fn render_template_refuses_unknown_names() {
+    let dir = TempDir::new();
+    let config = dir.example_config();
+    let config = config.to_str().unwrap();
+    let output = run(
+        dir.path(),
+        &["--config", config, "render-template", "no_such_template"],
+        &[],
+    );
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(
+        err.contains("no template named `no_such_template`"),
+        "{err}"
+    );
+    assert!(err.contains("--list"), "{err}");
+    assert!(stdout(&output).is_empty(), "{}", describe(&output));
+
+    let output = run(
+        dir.path(),
+        &[
+            "--config",
+            config,
+            "render-template",
+            "location",
+            "--integration",
+            "nope",
+        ],
+        &[],
+    );
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("no integration named `nope`"),
+        "{}",
+        describe(&output)
+    );
+
+    // A name is required unless --list is given.
+    let output = run(dir.path(), &["--config", config, "render-template"], &[]);
+    assert_exit(&output, 2);
+    assert!(!stderr(&output).is_empty(), "{}", describe(&output));
+}
+
+#[test]
+fn the_config_environment_variable_selects_the_file() {
+    let dir = TempDir::new();
+    let config = dir.example_config();
+    let config = config.to_str().unwrap();
+    let output = run(
+        dir.path(),
+        &["check-config"],
+        &[("VMR_SCHEDULER_CONFIG", config)],
+    );
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).contains(&format!("{config}: configuration is valid")),
+        "{}",
+        describe(&output)
+    );
+
+    let broken = dir.write("broken.toml", BROKEN);
+    let broken = broken.to_str().unwrap();
+    let output = run(
+        dir.path(),
+        &["check-config"],
+        &[("VMR_SCHEDULER_CONFIG", broken)],
+    );
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains(broken), "{}", describe(&output));
+
+    // --config wins over the variable.
+    let output = run(
+        dir.path(),
+        &["--config", config, "check-config"],
+        &[("VMR_SCHEDULER_CONFIG", broken)],
+    );
+    assert_exit(&output, 0);
+}
+
+#[test]
+fn environment_overrides_reach_the_binary() {
+    let dir = TempDir::new();
+    let config = dir.example_config();
+    let config = config.to_str().unwrap();
+    let output = run(
+        dir.path(),
+        &["--config", config, "check-config"],
+        &[
+            (
+                "VMR_SCHEDULER__INTEGRATIONS__DEMO__ALIASES__SUFFIX_LENGTH",
+                "4",
+            ),
+            ("VMR_SCHEDULER__LOGGING__FORMAT", "xml"),
+        ],
+    );
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("has 2 problem(s)"), "{err}");
+    assert!(
+        err.contains("  - integrations.demo.aliases.suffix_length: is 4;"),
+        "{err}"
+    );
+    assert!(err.contains("  - logging.format: is `xml`;"), "{err}");
+
+    let output = run(
+        dir.path(),
+        &["--config", config, "check-config"],
+        &[("VMR_SCHEDULER__SERVER__LISTEN__PORT", "80")],
+    );
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("VMR_SCHEDULER__SERVER__LISTEN__PORT"),
+        "{}",
+        describe(&output)
+    );
+}
+
+#[test]
+fn help_and_version_succeed() {
+    let dir = TempDir::new();
+    let output = run(dir.path(), &["--help"], &[]);
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    for command in ["serve", "check-config", "render-template", "--config"] {
+        assert!(out.contains(command), "{out}");
+    }
+    let output = run(dir.path(), &["--version"], &[]);
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).contains(env!("CARGO_PKG_VERSION")),
+        "{}",
+        describe(&output)
+    );
+}
