@@ -6,6 +6,8 @@ mod problems;
 mod raw;
 mod secret;
 mod settings;
+#[cfg(test)]
+mod tests;
 mod validate;
 
 pub use env::PREFIX as ENV_PREFIX;
@@ -64,6 +66,37 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Keys whose values are secrets and must come from `{ file = … }` or `{ env = … }`.
+const SECRET_KEYS: &[&str] = &["database.password"];
+
+/// Checked before deserialising, because a deserialisation error would quote the line, secret
+/// included.
+fn refuse_inline_secrets(table: &toml::Table, path: &Path) -> Result<(), ConfigError> {
+    let problems: Vec<ConfigProblem> = SECRET_KEYS
+        .iter()
+        .filter(|key| {
+            let mut value = Some(&toml::Value::Table(table.clone()));
+            for segment in key.split('.') {
+                value = value.and_then(|v| v.get(segment));
+            }
+            value.is_some_and(|v| !v.is_table())
+        })
+        .map(|key| ConfigProblem {
+            key: (*key).to_string(),
+            problem: "is written into the configuration (the value is not shown)".into(),
+            expected: "{ file = \"/path/to/secret\" } or { env = \"VARIABLE\" }".into(),
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        })
+    }
+}
+
 impl Settings {
     /// Reads `path`, applies overrides from the process environment and validates.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
@@ -91,6 +124,7 @@ impl Settings {
             .parse()
             .map_err(|e: toml::de::Error| parse_error(e.to_string()))?;
         let from_env = env::apply_overrides(&mut table, env_vars).map_err(parse_error)?;
+        refuse_inline_secrets(&table, path)?;
         // Without overrides, deserialise the text itself so errors keep their line numbers.
         let raw: RawConfig = if from_env.is_empty() {
             toml::from_str(text).map_err(|e: toml::de::Error| parse_error(e.to_string()))?

@@ -4,8 +4,36 @@
 use super::secret::SecretSource;
 use crate::identity::RawAuth;
 use crate::templates::RawTemplates;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
+
+/// Text that may look like a number (`numeric_prefix = 81` written without quotes, or set from
+/// the environment): accepted as the text it was written as.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TextOrNumber {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+}
+
+impl From<TextOrNumber> for String {
+    fn from(value: TextOrNumber) -> Self {
+        match value {
+            TextOrNumber::Text(text) => text,
+            TextOrNumber::Integer(number) => number.to_string(),
+            TextOrNumber::Float(number) => number.to_string(),
+        }
+    }
+}
+
+fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    TextOrNumber::deserialize(deserializer).map(String::from)
+}
+
+fn optional_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Option::<TextOrNumber>::deserialize(deserializer).map(|value| value.map(String::from))
+}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,6 +123,7 @@ impl Default for RawLogging {
 #[serde(deny_unknown_fields)]
 pub struct RawIntegration {
     /// Shown to users and admins; defaults to the integration's id.
+    #[serde(default, deserialize_with = "optional_text")]
     pub display_name: Option<String>,
     pub equipment_resource: RawEquipmentResource,
     pub aliases: RawAliases,
@@ -113,6 +142,7 @@ pub struct RawIntegration {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEquipmentResource {
+    #[serde(deserialize_with = "text")]
     pub name: String,
     pub email: String,
 }
@@ -120,11 +150,12 @@ pub struct RawEquipmentResource {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAliases {
+    #[serde(deserialize_with = "text")]
     pub prefix: String,
     pub domain: String,
     #[serde(default = "default_suffix_length")]
     pub suffix_length: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text")]
     pub numeric_prefix: String,
     /// How long an alias handed to the add-in stays reserved if no meeting arrives for it.
     #[serde(default = "default_reservation_lifetime_hours")]
@@ -163,6 +194,7 @@ pub struct RawJoining {
     /// Browser join link; `{alias}` is replaced. Default: `https://<alias domain>/webapp/#/?conference={alias}`.
     pub web_join_url: Option<String>,
     /// Phone number to call before entering the numeric alias; the phone line is left out if unset.
+    #[serde(deserialize_with = "optional_text")]
     pub dial_in_number: Option<String>,
 }
 

@@ -36,9 +36,14 @@ impl fmt::Display for Secret {
 impl SecretSource {
     /// Reads the secret; errors name the source but never contain the value. A single trailing
     /// newline (as `echo` writes) is dropped from files.
-    pub fn read(&self, lookup_env: &dyn Fn(&str) -> Option<String>) -> Result<Secret, String> {
+    /// A relative file path is taken relative to `base_dir`, the configuration file's folder.
+    pub fn read(
+        &self,
+        base_dir: &std::path::Path,
+        lookup_env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Secret, String> {
         let value = match self {
-            Self::File { file } => std::fs::read_to_string(file)
+            Self::File { file } => std::fs::read_to_string(base_dir.join(file))
                 .map_err(|error| format!("cannot read secret file `{file}`: {error}"))?
                 .trim_end_matches(['\n', '\r'])
                 .to_string(),
@@ -69,7 +74,7 @@ mod tests {
             .clone()
             .try_into()
             .unwrap();
-        let secret = source.read(&|_| None).unwrap();
+        let secret = source.read(std::path::Path::new(""), &|_| None).unwrap();
         assert_eq!(secret.expose(), "hunter2");
         assert_eq!(format!("{secret:?} {secret}"), "[redacted] [redacted]");
         std::fs::remove_file(path).unwrap();
@@ -78,12 +83,13 @@ mod tests {
             env: "DB_PASSWORD".into(),
         };
         assert_eq!(
-            env.read(&|name| (name == "DB_PASSWORD").then(|| "pw".into()))
+            env.read(std::path::Path::new(""), &|name| (name == "DB_PASSWORD")
+                .then(|| "pw".into()))
                 .unwrap()
                 .expose(),
             "pw"
         );
-        let missing = env.read(&|_| None).unwrap_err();
+        let missing = env.read(std::path::Path::new(""), &|_| None).unwrap_err();
         assert!(missing.contains("DB_PASSWORD") && !missing.contains("pw"));
     }
 

@@ -36,17 +36,20 @@ pub fn validate(
             "at least one [integrations.<name>] section",
         );
     }
-    let integrations: Vec<_> = match &server {
-        Some(server) => raw
-            .integrations
-            .iter()
-            .filter_map(|(id, integration)| {
-                validate_integration(id, integration, server, context, problems)
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    refuse_shared_resources(&integrations, problems);
+    // A server mistake is already recorded; integrations are still checked against a stand-in
+    // URL so that their own mistakes are reported in the same pass.
+    let public_url = server.as_ref().map_or_else(
+        || url::Url::parse("https://public-url.invalid").expect("valid stand-in URL"),
+        |server| server.public_url.clone(),
+    );
+    let integrations: Vec<_> = raw
+        .integrations
+        .iter()
+        .filter_map(|(id, integration)| {
+            validate_integration(id, integration, &public_url, context, problems)
+        })
+        .collect();
+    refuse_shared_resources(raw, problems);
     if !problems.is_empty() {
         return None;
     }
@@ -160,19 +163,25 @@ fn validate_database(
     }
     let mut url = raw.url.clone();
     if is_postgres {
-        let parsed = url::Url::parse(&raw.url).ok();
-        let inline_password = parsed.as_ref().is_some_and(|u| u.password().is_some());
-        if inline_password && !context.from_env.iter().any(|k| k == "database.url") {
+        // Not echoing the URL: it may hold a password.
+        let Ok(mut parsed) = url::Url::parse(&raw.url) else {
+            problems.push(
+                "database.url",
+                "is not a valid URL (check the host, port and escaping)",
+                "postgres://user@host:5432/database",
+            );
+            return None;
+        };
+        if parsed.password().is_some() && !context.from_env.iter().any(|k| k == "database.url") {
             problems.push("database.url", "contains a password in the file", "the password in database.password = { file = \"…\" } or { env = \"…\" }, or the whole URL in VMR_SCHEDULER__DATABASE__URL");
             return None;
         }
         if let Some(source) = &raw.password {
             let secret = problems.check(
                 "database.password",
-                source.read(context.lookup_env),
+                source.read(context.base_dir, context.lookup_env),
                 "a readable, non-empty secret",
             )?;
-            let mut parsed = parsed?;
             if parsed.set_password(Some(secret.expose())).is_err() {
                 problems.push(
                     "database.url",
@@ -244,7 +253,7 @@ fn validate_logging(raw: &RawConfig, problems: &mut Problems) -> Option<LoggingS
 fn validate_integration(
     id: &str,
     raw: &RawIntegration,
-    server: &ServerSettings,
+    public_url: &url::Url,
     context: &Context<'_>,
     problems: &mut Problems,
 ) -> Option<IntegrationSettings> {
@@ -310,16 +319,14 @@ fn validate_integration(
     .map(|(before, after)| Buffers { before, after });
     let joining = validate_joining(raw, domain.as_ref(), &at("joining"), problems);
     let rate = &raw.rate_limit;
-    if rate.per_minute == 0 || rate.burst == 0 {
-        problems.push(
-            at("rate_limit"),
-            "per_minute and burst must both be at least 1",
-            "per_minute ≥ 1 and burst ≥ 1",
-        );
+    for (field, value) in [("per_minute", rate.per_minute), ("burst", rate.burst)] {
+        if value == 0 {
+            problems.push(at(&format!("rate_limit.{field}")), "is 0", "at least 1");
+        }
     }
     let auth = raw
         .auth
-        .validate_in(&at("auth"), &server.public_url, context.base_dir, problems);
+        .validate_in(&at("auth"), public_url, context.base_dir, problems);
     let templates = raw
         .templates
         .validate(&at("templates"), context.base_dir, problems);
@@ -406,18 +413,18 @@ fn validate_joining(
     })
 }
 
-/// One equipment resource mailbox is watched by exactly one integration.
-fn refuse_shared_resources(integrations: &[IntegrationSettings], problems: &mut Problems) {
-    let mut owners: HashMap<String, &IntegrationId> = HashMap::new();
-    for integration in integrations {
-        let email = integration
-            .equipment_resource
-            .email
-            .as_str()
-            .to_ascii_lowercase();
-        if let Some(first) = owners.insert(email.clone(), &integration.id) {
+/// One equipment resource mailbox is watched by exactly one integration. Checked on the raw
+/// sections so that a clash is reported even when either integration has other mistakes.
+fn refuse_shared_resources(raw: &RawConfig, problems: &mut Problems) {
+    let mut owners: HashMap<String, &str> = HashMap::new();
+    for (id, integration) in &raw.integrations {
+        let Ok(email) = EmailAddress::parse(&integration.equipment_resource.email) else {
+            continue; // already reported by the integration's own check
+        };
+        let email = email.as_str().to_ascii_lowercase();
+        if let Some(first) = owners.insert(email.clone(), id) {
             problems.push(
-                format!("integrations.{}.equipment_resource.email", integration.id),
+                format!("integrations.{id}.equipment_resource.email"),
                 format!("`{email}` is already the resource of integration `{first}`"),
                 "a resource mailbox used by only one integration",
             );

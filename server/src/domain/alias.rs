@@ -1,7 +1,5 @@
 use super::email::is_hostname;
 use super::InvalidValue;
-use serde::{Serialize, Serializer};
-use std::fmt;
 
 /// The fixed start of every single-use alias: 1–8 of `a-z 0-9 . _ -`, starting with a letter, kept
 /// lowercase because SIP and H.323 aliases are matched case-insensitively.
@@ -161,22 +159,7 @@ impl NumericAlias {
     }
 }
 
-macro_rules! display_and_serialize_as_str {
-    ($($type:ty),*) => {$(
-        impl fmt::Display for $type {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl Serialize for $type {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-    )*};
-}
-
-display_and_serialize_as_str!(AliasPrefix, AliasDomain, NumericPrefix, Alias, NumericAlias);
+super::display_and_serialize_as_str!(AliasPrefix, AliasDomain, NumericPrefix, Alias, NumericAlias);
 
 #[cfg(test)]
 mod tests {

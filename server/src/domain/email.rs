@@ -1,6 +1,4 @@
 use super::InvalidValue;
-use serde::{Serialize, Serializer};
-use std::fmt;
 
 /// An address of the form `local@domain`, trimmed, at most 254 characters (RFC 5321).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -60,17 +58,7 @@ pub(crate) fn is_hostname(value: &str) -> bool {
         })
 }
 
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for EmailAddress {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
+super::display_and_serialize_as_str!(EmailAddress);
 
 #[cfg(test)]
 mod tests {

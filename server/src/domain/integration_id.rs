@@ -1,6 +1,4 @@
 use super::InvalidValue;
-use serde::{Serialize, Serializer};
-use std::fmt;
 
 /// The name of an integration as it appears in URLs and storage: 1–63 lowercase letters, digits
 /// and inner hyphens.
@@ -30,17 +28,7 @@ impl IntegrationId {
     }
 }
 
-impl fmt::Display for IntegrationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for IntegrationId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
+super::display_and_serialize_as_str!(IntegrationId);
 
 #[cfg(test)]
 mod tests {

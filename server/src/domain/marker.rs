@@ -7,8 +7,6 @@
 use super::InvalidValue;
 use rand::{CryptoRng, Rng};
 use regex::Regex;
-use serde::{Serialize, Serializer};
-use std::fmt;
 use std::sync::LazyLock;
 
 const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -55,17 +53,7 @@ impl AliasMarker {
     }
 }
 
-impl fmt::Display for AliasMarker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for AliasMarker {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
+super::display_and_serialize_as_str!(AliasMarker);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,22 @@
 //! Values that cannot hold invalid data: each has a `parse` and no other public constructor.
 
+/// `Display` and `Serialize` as the inner text, for newtypes with an `as_str`.
+macro_rules! display_and_serialize_as_str {
+    ($($type:ty),*) => {$(
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+pub(crate) use display_and_serialize_as_str;
+
 mod alias;
 mod email;
 mod integration_id;
