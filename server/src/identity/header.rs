@@ -6,7 +6,7 @@
 use super::reject::{RejectReason, Rejection};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::{Algorithm, DecodingKey};
+use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -101,26 +101,37 @@ impl<'a> UnverifiedToken<'a> {
     }
 
     /// Checks the RS256 signature over `header.payload` with a key from a trusted source.
+    /// RS256 only: the algorithm is pinned, whatever the header said. Verified with ring, which
+    /// is already linked for TLS and several times faster than the pure-Rust RSA code path.
     pub(crate) fn verify(&self, key: &DecodingKey) -> Result<(), Rejection> {
+        use ring::signature::{
+            RsaPublicKeyComponents, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256,
+        };
         let bad = || {
             Rejection::new(
                 RejectReason::BadSignature,
                 "the token signature is not valid",
             )
         };
-        match jsonwebtoken::crypto::verify(
-            self.signature,
-            self.signing_input.as_bytes(),
-            key,
-            Algorithm::RS256,
-        ) {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(bad()),
-            Err(error) => {
-                tracing::debug!(error = ?error.kind(), "signature check could not run");
-                Err(bad())
+        let message = self.signing_input.as_bytes();
+        let signature = URL_SAFE_NO_PAD.decode(self.signature).map_err(|_| bad())?;
+        let signature = signature.as_slice();
+        let verified = match key.kind() {
+            // PKCS#1 RSAPublicKey, as taken from an Exchange certificate.
+            DecodingKeyKind::SecretOrDer(der) => {
+                UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der).verify(message, signature)
             }
-        }
+            DecodingKeyKind::RsaModulusExponent { n, e } => {
+                let significant =
+                    |bytes: &[u8]| bytes.iter().position(|b| *b != 0).map_or(0, |i| i);
+                RsaPublicKeyComponents {
+                    n: &n[significant(n)..],
+                    e: &e[significant(e)..],
+                }
+                .verify(&RSA_PKCS1_2048_8192_SHA256, message, signature)
+            }
+        };
+        verified.map_err(|_| bad())
     }
 }
 

@@ -21,6 +21,7 @@ mod reject;
 mod settings;
 mod settings_validation;
 mod validator;
+mod verified_cache;
 
 #[cfg(test)]
 mod tests;

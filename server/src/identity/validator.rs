@@ -1,10 +1,12 @@
 //! The entry point: one [`TokenValidator`] per integration, shared by all request handlers.
 
+use super::claims::numeric_date;
 use super::entra::EntraValidator;
 use super::exchange::ExchangeValidator;
-use super::header::{TokenKind, UnverifiedToken};
+use super::header::{TokenKind, UnverifiedToken, MAX_TOKEN_BYTES};
 use super::reject::{RejectReason, Rejection};
 use super::settings::AuthSettings;
+use super::verified_cache::{digest, VerifiedTokens};
 use crate::domain::UserIdentity;
 use std::time::Instant;
 
@@ -13,6 +15,8 @@ use std::time::Instant;
 pub struct TokenValidator {
     entra: Option<EntraValidator>,
     exchange: Option<ExchangeValidator>,
+    leeway_seconds: i64,
+    verified: VerifiedTokens,
 }
 
 impl TokenValidator {
@@ -29,13 +33,33 @@ impl TokenValidator {
                 .exchange
                 .clone()
                 .map(|exchange| ExchangeValidator::new(exchange, &settings)),
+            leeway_seconds: settings.leeway_seconds,
+            verified: VerifiedTokens::default(),
         }
     }
 
     /// Checks `token` at `now_unix` (seconds since 1970) and says who sent it.
     pub async fn validate(&self, token: &str, now_unix: i64) -> Result<UserIdentity, Rejection> {
+        let now = Instant::now();
+        let digest = (token.len() <= MAX_TOKEN_BYTES).then(|| digest(token));
+        if let Some(identity) = digest
+            .as_ref()
+            .and_then(|d| self.verified.get(d, now_unix, now))
+        {
+            return Ok(identity);
+        }
         let mut kind = None;
-        let result = self.check(token, now_unix, &mut kind).await;
+        let result = self
+            .check(token, now_unix, &mut kind)
+            .await
+            .map(|(identity, exp)| {
+                if let Some(digest) = digest {
+                    let valid_until = exp.saturating_add(self.leeway_seconds).saturating_sub(1);
+                    self.verified
+                        .insert(digest, identity.clone(), valid_until, now_unix, now);
+                }
+                identity
+            });
         let kind = kind.map(TokenKind::as_str);
         // Only the outcome and fixed facts: tokens and claims stay out of logs.
         match &result {
@@ -52,11 +76,11 @@ impl TokenValidator {
         token: &str,
         now_unix: i64,
         kind: &mut Option<TokenKind>,
-    ) -> Result<UserIdentity, Rejection> {
+    ) -> Result<(UserIdentity, i64), Rejection> {
         let token = UnverifiedToken::parse(token)?;
         *kind = Some(token.kind());
         let now = Instant::now();
-        match (token.kind(), &self.entra, &self.exchange) {
+        let identity = match (token.kind(), &self.entra, &self.exchange) {
             (TokenKind::Entra, Some(entra), _) => entra.validate(&token, now_unix, now).await,
             (TokenKind::Exchange, _, Some(exchange)) => {
                 exchange.validate(&token, now_unix, now).await
@@ -67,7 +91,14 @@ impl TokenValidator {
             (TokenKind::Exchange, _, None) => Err(not_enabled(
                 "Exchange identity tokens are not enabled for this add-in",
             )),
-        }
+        }?;
+        // Validation has checked that `exp` is present and a time.
+        let exp = token
+            .claims
+            .get("exp")
+            .and_then(numeric_date)
+            .unwrap_or(i64::MIN);
+        Ok((identity, exp))
     }
 }
 

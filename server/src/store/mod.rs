@@ -22,6 +22,9 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite allows one writer at a time; waiting for it inside SQLite means sleeping in its busy
+    /// handler, so writes queue here for a single connection instead. PostgreSQL: `pool` again.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -85,35 +88,27 @@ impl Store {
             Backend::Postgres => settings.url.clone(),
         };
         let options = AnyConnectOptions::from_str(&url).map_err(StoreError::Connect)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers proceed during a write; the busy timeout makes
-                        // concurrent writers wait for each other instead of failing.
-                        for pragma in [
-                            "PRAGMA journal_mode = WAL",
-                            "PRAGMA synchronous = NORMAL",
-                            "PRAGMA busy_timeout = 5000",
-                            "PRAGMA foreign_keys = ON",
-                        ] {
-                            conn.execute(pragma).await?;
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+        let pool = pool_options(backend, settings.max_connections, settings.acquire_timeout)
+            .connect_with(options.clone())
             .await
             .map_err(StoreError::Connect)?;
+        let writer = match backend {
+            Backend::Sqlite => pool_options(backend, 1, settings.acquire_timeout)
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Connect)?,
+            Backend::Postgres => pool.clone(),
+        };
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&pool).await?;
-        Ok(Self { pool, backend })
+        migrator.run(&writer).await?;
+        Ok(Self {
+            pool,
+            writer,
+            backend,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -128,11 +123,43 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+}
+
+fn pool_options(
+    backend: Backend,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(acquire_timeout)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers proceed during a write; the busy timeout covers writers
+                    // of other processes.
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA busy_timeout = 5000",
+                        "PRAGMA foreign_keys = ON",
+                    ] {
+                        conn.execute(pragma).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
 }
 
 fn backend_of(url: &str) -> Result<Backend, StoreError> {

@@ -106,7 +106,7 @@ impl Store {
             .bind(new.meeting_key.as_deref())
             .bind(new.created_at)
             .bind(new.expires_at)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.writer())
             .await?;
         row.as_ref().map(reservation_from_row).transpose()
     }
@@ -159,7 +159,7 @@ impl Store {
         .bind(now)
         .bind(id.to_string())
         .bind(from.as_str())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -301,3 +301,35 @@ async fn the_wrong_token_kind_is_named_as_such() {
     assert_eq!(rejection.reason, RejectReason::TokenKindNotEnabled);
     assert_eq!(rejection.reason.http_status(), 401);
 }
+
+#[tokio::test]
+async fn a_verified_token_is_remembered_only_until_it_expires() {
+    let setup = setup("", None);
+    let claims = entra_claims();
+    let exp = claims["exp"].as_i64().expect("numeric exp");
+    let token = sign(&entra_header(key(0)), &claims, key(0));
+    let first = setup.validator.validate(&token, NOW).await.expect("valid");
+    let again = setup
+        .validator
+        .validate(&token, NOW)
+        .await
+        .expect("served again");
+    assert_eq!(first, again);
+    // The remembered result never outlives the token: past exp + leeway (60 s) it is expired.
+    let later = setup
+        .validator
+        .validate(&token, exp + 60)
+        .await
+        .map_err(|r| r.reason);
+    assert_eq!(later, Err(RejectReason::Expired));
+    // A different token with the same claims but a broken signature is not served from memory.
+    let mut forged = token.clone();
+    forged.truncate(token.len() - 4);
+    forged.push_str("AAAA");
+    let forged = setup
+        .validator
+        .validate(&forged, NOW)
+        .await
+        .map_err(|r| r.reason);
+    assert_eq!(forged, Err(RejectReason::BadSignature));
+}
