@@ -7,9 +7,12 @@ use std::hint::black_box;
 use std::path::Path;
 use vmr_scheduler::config::Settings;
 use vmr_scheduler::domain::AliasMarker;
+use vmr_scheduler::domain::{IntegrationId, UserIdentity};
 use vmr_scheduler::identity::TokenValidator;
 use vmr_scheduler::reservations::candidate;
+use vmr_scheduler::store::{DatabaseSettings, NewReservation, Store};
 use vmr_scheduler::templates::{JoiningContext, SharedValues};
+use vmr_scheduler_tests::test_db::{TestBackend, TestDatabase};
 use vmr_scheduler_tests::LoopbackIdp;
 
 const TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
@@ -148,5 +151,59 @@ fn benchmarks(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, benchmarks);
+/// One reservation insert through the store, on SQLite (a temp file) and, when reachable, on
+/// PostgreSQL: the click path's only write.
+fn storage(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let aliases = vmr_scheduler::reservations::AliasSettings {
+        prefix: vmr_scheduler::domain::AliasPrefix::parse("meet").unwrap(),
+        domain: vmr_scheduler::domain::AliasDomain::parse("vc.example.com").unwrap(),
+        suffix_length: vmr_scheduler::domain::NumericSuffixLength::parse(12).unwrap(),
+        numeric_prefix: vmr_scheduler::domain::NumericPrefix::parse("81").unwrap(),
+    };
+    for backend in [TestBackend::Sqlite, TestBackend::Postgres] {
+        let Some(db) = runtime.block_on(TestDatabase::create(backend)) else {
+            continue;
+        };
+        let store = runtime
+            .block_on(Store::connect(&DatabaseSettings {
+                url: db.url.clone(),
+                max_connections: 8,
+                acquire_timeout: std::time::Duration::from_secs(10),
+            }))
+            .expect("store");
+        let integration = IntegrationId::parse("bench").unwrap();
+        let user = UserIdentity::Exchange {
+            msexchuid: "bench".into(),
+            amurl: "https://mail.example.com/autodiscover/metadata/json/1".into(),
+        };
+        let mut rng = rand::thread_rng();
+        c.bench_function(&format!("insert a reservation ({backend:?})"), |b| {
+            b.iter(|| {
+                let (alias, numeric_alias) = candidate(&mut rng, &aliases);
+                let new = NewReservation {
+                    id: uuid::Uuid::new_v4(),
+                    integration: integration.clone(),
+                    alias,
+                    numeric_alias,
+                    marker: AliasMarker::generate(&mut rng),
+                    user: user.clone(),
+                    meeting_key: None,
+                    created_at: 0,
+                    expires_at: i64::MAX,
+                };
+                runtime
+                    .block_on(store.try_insert_reservation(&new))
+                    .unwrap()
+            })
+        });
+        runtime.block_on(store.close());
+        runtime.block_on(db.remove());
+    }
+}
+
+criterion_group!(benches, benchmarks, storage);
 criterion_main!(benches);

@@ -239,6 +239,65 @@ async fn concurrent_inserts_of_one_alias_have_one_winner(url: String) {
     store.close().await;
 }
 
+/// Concurrent inserts may be written together (SQLite groups them into one statement): each
+/// still gets its own outcome, collisions inside the group included.
+async fn mixed_concurrent_inserts_keep_their_own_outcomes(url: String) {
+    let store = connect(&url).await;
+    store
+        .try_insert_reservation(&reservation("main", "900000", user(99), None))
+        .await
+        .unwrap()
+        .unwrap();
+    let tasks = (0..60u32).map(|n| {
+        let store = store.clone();
+        // Every third collides with the existing alias, every third with each other, the rest are unique.
+        let suffix = match n % 3 {
+            0 => "900000".to_string(),
+            1 => "911111".to_string(),
+            _ => format!("92{n:04}"),
+        };
+        tokio::spawn(async move {
+            let outcome = store
+                .try_insert_reservation(&reservation("main", &suffix, user(n), None))
+                .await
+                .unwrap();
+            (n % 3, outcome.map(|r| r.alias.as_str().to_string()))
+        })
+    });
+    let outcomes = futures_join(tasks).await;
+    assert!(
+        outcomes
+            .iter()
+            .filter(|(kind, _)| *kind == 0)
+            .all(|(_, o)| o.is_none()),
+        "existing alias never re-issued"
+    );
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|(kind, o)| *kind == 1 && o.is_some())
+            .count(),
+        1,
+        "one winner among duplicates"
+    );
+    for (kind, outcome) in &outcomes {
+        if *kind == 2 {
+            assert!(
+                outcome.as_deref().is_some_and(|a| a.starts_with("meet92")),
+                "unique inserts all stored"
+            );
+        }
+    }
+    assert_eq!(
+        store
+            .count_live_reservations(&IntegrationId::parse("main").unwrap())
+            .await
+            .unwrap(),
+        1 + 1 + 20
+    );
+    store.close().await;
+}
+
 async fn counts_only_live_reservations_of_the_integration(url: String) {
     let store = connect(&url).await;
     let main = IntegrationId::parse("main").unwrap();
@@ -309,6 +368,7 @@ on_both_backends! {
     state_transitions_are_compare_and_set => super::transitions_are_compare_and_set;
     concurrent_inserts_of_one_alias_have_one_winner => super::concurrent_inserts_of_one_alias_have_one_winner;
     counts_only_live_reservations => super::counts_only_live_reservations_of_the_integration;
+    mixed_concurrent_inserts => super::mixed_concurrent_inserts_keep_their_own_outcomes;
     migrations_are_idempotent => super::migrations_are_idempotent;
 }
 

@@ -4,6 +4,7 @@
 //! parameters and only types both understand (text, 64-bit integers). Schema differences
 //! live in the two migration folders.
 
+mod batch_writer;
 mod reservations;
 
 pub use reservations::{NewReservation, Reservation, ReservationState};
@@ -25,6 +26,8 @@ pub struct Store {
     /// SQLite allows one writer at a time; waiting for it inside SQLite means sleeping in its busy
     /// handler, so writes queue here for a single connection instead. PostgreSQL: `pool` again.
     writer: AnyPool,
+    /// SQLite only: group commit of reservation inserts.
+    batch_writer: Option<batch_writer::BatchWriter>,
     backend: Backend,
 }
 
@@ -43,6 +46,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+    #[error("the database writer has stopped")]
+    WriterStopped,
+    #[error("the batch of writes was not committed: {0}")]
+    BatchFailed(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
 }
@@ -104,9 +111,12 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&writer).await?;
+        let batch_writer =
+            (backend == Backend::Sqlite).then(|| batch_writer::BatchWriter::start(writer.clone()));
         Ok(Self {
             pool,
             writer,
+            batch_writer,
             backend,
         })
     }
@@ -132,6 +142,10 @@ impl Store {
 
     pub(crate) fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    fn batch_writer(&self) -> Option<&batch_writer::BatchWriter> {
+        self.batch_writer.as_ref()
     }
 }
 

@@ -84,31 +84,10 @@ impl Store {
         &self,
         new: &NewReservation,
     ) -> Result<Option<Reservation>, StoreError> {
-        let (kind, tenant_id, object_id, email, msexchuid, amurl) = identity_columns(&new.user);
-        let sql = format!(
-            "INSERT INTO reservations ({COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14) \
-             ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
-        );
-        let row = sqlx::query(&sql)
-            .bind(new.id.to_string())
-            .bind(new.integration.as_str())
-            .bind(new.alias.as_str())
-            .bind(new.numeric_alias.as_str())
-            .bind(new.marker.as_str())
-            .bind(new.user.key())
-            .bind(kind)
-            .bind(tenant_id)
-            .bind(object_id)
-            .bind(email)
-            .bind(msexchuid)
-            .bind(amurl)
-            .bind(new.meeting_key.as_deref())
-            .bind(new.created_at)
-            .bind(new.expires_at)
-            .fetch_optional(self.writer())
-            .await?;
-        row.as_ref().map(reservation_from_row).transpose()
+        match self.batch_writer() {
+            Some(writer) => writer.insert(new.clone()).await,
+            None => insert_reservation(self.writer(), new).await,
+        }
     }
 
     /// The user's open (`reserved`) reservation for a meeting, if any.
@@ -177,6 +156,81 @@ impl Store {
         .await?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
+}
+
+/// The insert itself, on any executor (the pool, or the batch writer's connection).
+pub(super) async fn insert_reservation<'e, E>(
+    executor: E,
+    new: &NewReservation,
+) -> Result<Option<Reservation>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mut inserted = insert_reservations(executor, std::slice::from_ref(new)).await?;
+    Ok(inserted.pop())
+}
+
+/// Inserts several reservations in one statement; returns those that did not collide (a row
+/// colliding with a live alias, marker or open meeting, or with an earlier row of the same
+/// statement, is skipped). One round trip, however many rows.
+pub(super) async fn insert_reservations<'e, E>(
+    executor: E,
+    rows: &[NewReservation],
+) -> Result<Vec<Reservation>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    const PER_ROW: usize = 15;
+    let values: Vec<String> = (0..rows.len())
+        .map(|row| {
+            let p = |n: usize| format!("${}", row * PER_ROW + n);
+            format!(
+                "({}, {}, {}, {}, {}, 'reserved', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7),
+                p(8),
+                p(9),
+                p(10),
+                p(11),
+                p(12),
+                p(13),
+                p(14),
+                p(15),
+                p(14)
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO reservations ({COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING {COLUMNS}",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for new in rows {
+        let (kind, tenant_id, object_id, email, msexchuid, amurl) = identity_columns(&new.user);
+        query = query
+            .bind(new.id.to_string())
+            .bind(new.integration.as_str())
+            .bind(new.alias.as_str())
+            .bind(new.numeric_alias.as_str())
+            .bind(new.marker.as_str())
+            .bind(new.user.key())
+            .bind(kind)
+            .bind(tenant_id)
+            .bind(object_id)
+            .bind(email)
+            .bind(msexchuid)
+            .bind(amurl)
+            .bind(new.meeting_key.as_deref())
+            .bind(new.created_at)
+            .bind(new.expires_at);
+    }
+    let stored = query.fetch_all(executor).await?;
+    stored.iter().map(reservation_from_row).collect()
 }
 
 type IdentityColumns<'a> = (
