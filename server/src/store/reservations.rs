@@ -205,8 +205,10 @@ where
             )
         })
         .collect();
+    // Only the ids come back: the stored row is exactly what was sent, so decoding it again
+    // would only cost time on the hot path.
     let sql = format!(
-        "INSERT INTO reservations ({COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING {COLUMNS}",
+        "INSERT INTO reservations ({COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
         values.join(", ")
     );
     let mut query = sqlx::query(&sql);
@@ -229,8 +231,54 @@ where
             .bind(new.created_at)
             .bind(new.expires_at);
     }
-    let stored = query.fetch_all(executor).await?;
-    stored.iter().map(reservation_from_row).collect()
+    let stored: std::collections::HashSet<String> = query
+        .fetch_all(executor)
+        .await?
+        .iter()
+        .map(|row| row.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .iter()
+        .filter(|new| stored.contains(&new.id.to_string()))
+        .map(Reservation::just_stored)
+        .collect())
+}
+
+impl Reservation {
+    /// The row as `insert_reservations` writes it.
+    fn just_stored(new: &NewReservation) -> Self {
+        Self {
+            id: new.id,
+            integration: new.integration.clone(),
+            alias: new.alias.clone(),
+            numeric_alias: new.numeric_alias.clone(),
+            marker: new.marker.clone(),
+            state: ReservationState::Reserved,
+            user: stored_identity(&new.user),
+            meeting_key: new.meeting_key.clone(),
+            created_at: new.created_at,
+            expires_at: new.expires_at,
+            updated_at: new.created_at,
+        }
+    }
+}
+
+/// The identity as it reads back from storage (the display name is not kept).
+fn stored_identity(user: &UserIdentity) -> UserIdentity {
+    match user {
+        UserIdentity::Entra {
+            tenant_id,
+            object_id,
+            email,
+            ..
+        } => UserIdentity::Entra {
+            tenant_id: tenant_id.clone(),
+            object_id: object_id.clone(),
+            email: email.clone(),
+            name: None,
+        },
+        exchange @ UserIdentity::Exchange { .. } => exchange.clone(),
+    }
 }
 
 type IdentityColumns<'a> = (
