@@ -6,7 +6,7 @@
 //! statement fails, every insert of the batch gets the error and nothing was stored.
 
 use super::reservations::{insert_reservations, NewReservation, Reservation};
-use super::StoreError;
+use super::{Backend, StoreError};
 use sqlx::AnyPool;
 use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
@@ -69,10 +69,11 @@ async fn insert_all(
     batch: &[(NewReservation, Reply)],
 ) -> Result<Vec<Result<Option<Reservation>, StoreError>>, StoreError> {
     let rows: Vec<NewReservation> = batch.iter().map(|(new, _)| new.clone()).collect();
-    let mut stored: HashMap<uuid::Uuid, Reservation> = insert_reservations(writer, &rows)
-        .await?
-        .into_iter()
-        .map(|reservation| (reservation.id, reservation))
-        .collect();
+    let mut stored: HashMap<uuid::Uuid, Reservation> =
+        insert_reservations(writer, Backend::Sqlite, &rows)
+            .await?
+            .into_iter()
+            .map(|reservation| (reservation.id, reservation))
+            .collect();
     Ok(rows.iter().map(|new| Ok(stored.remove(&new.id))).collect())
 }

@@ -95,12 +95,17 @@ impl Store {
             Backend::Postgres => settings.url.clone(),
         };
         let options = AnyConnectOptions::from_str(&url).map_err(StoreError::Connect)?;
-        let pool = pool_options(backend, settings.max_connections, settings.acquire_timeout)
-            .connect_with(options.clone())
-            .await
-            .map_err(StoreError::Connect)?;
+        let pool = pool_options(
+            backend,
+            settings.max_connections,
+            settings.acquire_timeout,
+            2048,
+        )
+        .connect_with(options.clone())
+        .await
+        .map_err(StoreError::Connect)?;
         let writer = match backend {
-            Backend::Sqlite => pool_options(backend, 1, settings.acquire_timeout)
+            Backend::Sqlite => pool_options(backend, 1, settings.acquire_timeout, 16 * 1024)
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?,
@@ -149,10 +154,13 @@ impl Store {
     }
 }
 
+/// `page_cache_kib` sizes SQLite's page cache per connection: the writer walks every index on
+/// each insert, so it gets a larger one than the readers (SQLite's default is 2 MiB).
 fn pool_options(
     backend: Backend,
     max_connections: u32,
     acquire_timeout: Duration,
+    page_cache_kib: u32,
 ) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
@@ -170,6 +178,8 @@ fn pool_options(
                     ] {
                         conn.execute(pragma).await?;
                     }
+                    conn.execute(format!("PRAGMA cache_size = -{page_cache_kib}").as_str())
+                        .await?;
                 }
                 Ok(())
             })

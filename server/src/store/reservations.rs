@@ -1,6 +1,6 @@
 //! Reservations: a single-use alias handed to one user for one meeting.
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::domain::{Alias, AliasMarker, EmailAddress, IntegrationId, NumericAlias, UserIdentity};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -86,7 +86,7 @@ impl Store {
     ) -> Result<Option<Reservation>, StoreError> {
         match self.batch_writer() {
             Some(writer) => writer.insert(new.clone()).await,
-            None => insert_reservation(self.writer(), new).await,
+            None => insert_reservation(self.writer(), self.backend(), new).await,
         }
     }
 
@@ -161,12 +161,13 @@ impl Store {
 /// The insert itself, on any executor (the pool, or the batch writer's connection).
 pub(super) async fn insert_reservation<'e, E>(
     executor: E,
+    backend: Backend,
     new: &NewReservation,
 ) -> Result<Option<Reservation>, StoreError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let mut inserted = insert_reservations(executor, std::slice::from_ref(new)).await?;
+    let mut inserted = insert_reservations(executor, backend, std::slice::from_ref(new)).await?;
     Ok(inserted.pop())
 }
 
@@ -175,33 +176,30 @@ where
 /// statement, is skipped). One round trip, however many rows.
 pub(super) async fn insert_reservations<'e, E>(
     executor: E,
+    backend: Backend,
     rows: &[NewReservation],
 ) -> Result<Vec<Reservation>, StoreError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     const PER_ROW: usize = 15;
+    // PostgreSQL needs `$n`; SQLite looks each named parameter up by a linear scan, so a long
+    // multi-row statement binds much faster with anonymous `?` (bound in order).
+    let placeholder = |n: usize| match backend {
+        Backend::Postgres => format!("${n}"),
+        Backend::Sqlite => "?".to_string(),
+    };
     let values: Vec<String> = (0..rows.len())
         .map(|row| {
-            let p = |n: usize| format!("${}", row * PER_ROW + n);
+            let p: Vec<String> = (1..=PER_ROW).map(|n| placeholder(row * PER_ROW + n)).collect();
+            // created_at doubles as updated_at; with anonymous parameters it is bound twice.
+            let updated_at = match backend {
+                Backend::Postgres => p[13].clone(),
+                Backend::Sqlite => "?".to_string(),
+            };
             format!(
-                "({}, {}, {}, {}, {}, 'reserved', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
-                p(1),
-                p(2),
-                p(3),
-                p(4),
-                p(5),
-                p(6),
-                p(7),
-                p(8),
-                p(9),
-                p(10),
-                p(11),
-                p(12),
-                p(13),
-                p(14),
-                p(15),
-                p(14)
+                "({}, {}, {}, {}, {}, 'reserved', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {updated_at})",
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14]
             )
         })
         .collect();
@@ -230,6 +228,9 @@ where
             .bind(new.meeting_key.as_deref())
             .bind(new.created_at)
             .bind(new.expires_at);
+        if backend == Backend::Sqlite {
+            query = query.bind(new.created_at);
+        }
     }
     let stored: std::collections::HashSet<String> = query
         .fetch_all(executor)
