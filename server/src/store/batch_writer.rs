@@ -1,7 +1,7 @@
-//! Group commit for SQLite. Concurrent reservation inserts are queued to one task that writes
+//! Group commit. Concurrent reservation inserts are queued to one task that writes
 //! whatever has queued up (up to [`MAX_BATCH`]) as one multi-row `INSERT`: SQLite pays per
 //! statement (a hop to sqlx's connection thread) and per commit (WAL pages of the table and its
-//! indexes), so under load many inserts share both instead of queueing for the single write
+//! indexes), PostgreSQL per commit (a WAL flush) and per round trip, so under load many inserts share both instead of queueing for the single write
 //! lock one by one. Each insert keeps its own outcome (stored, or skipped as a collision); if the
 //! statement fails, every insert of the batch gets the error and nothing was stored.
 
@@ -23,9 +23,9 @@ pub(super) struct BatchWriter {
 
 impl BatchWriter {
     /// Starts the writer task on the current runtime; it ends when the last `BatchWriter` is dropped.
-    pub(super) fn start(writer: AnyPool) -> Self {
+    pub(super) fn start(writer: AnyPool, backend: Backend) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(writer, queue));
+        tokio::spawn(run(writer, backend, queue));
         Self { jobs }
     }
 
@@ -42,10 +42,14 @@ impl BatchWriter {
     }
 }
 
-async fn run(writer: AnyPool, mut queue: mpsc::Receiver<(NewReservation, Reply)>) {
+async fn run(
+    writer: AnyPool,
+    backend: Backend,
+    mut queue: mpsc::Receiver<(NewReservation, Reply)>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let outcomes = insert_all(&writer, &batch).await;
+        let outcomes = insert_all(&writer, backend, &batch).await;
         match outcomes {
             Ok(outcomes) => {
                 for ((_, reply), outcome) in batch.drain(..).zip(outcomes) {
@@ -66,14 +70,14 @@ async fn run(writer: AnyPool, mut queue: mpsc::Receiver<(NewReservation, Reply)>
 /// Per-insert outcomes, in the batch's order, if the statement succeeded.
 async fn insert_all(
     writer: &AnyPool,
+    backend: Backend,
     batch: &[(NewReservation, Reply)],
 ) -> Result<Vec<Result<Option<Reservation>, StoreError>>, StoreError> {
     let rows: Vec<NewReservation> = batch.iter().map(|(new, _)| new.clone()).collect();
-    let mut stored: HashMap<uuid::Uuid, Reservation> =
-        insert_reservations(writer, Backend::Sqlite, &rows)
-            .await?
-            .into_iter()
-            .map(|reservation| (reservation.id, reservation))
-            .collect();
+    let mut stored: HashMap<uuid::Uuid, Reservation> = insert_reservations(writer, backend, &rows)
+        .await?
+        .into_iter()
+        .map(|reservation| (reservation.id, reservation))
+        .collect();
     Ok(rows.iter().map(|new| Ok(stored.remove(&new.id))).collect())
 }

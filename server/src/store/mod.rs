@@ -26,8 +26,8 @@ pub struct Store {
     /// SQLite allows one writer at a time; waiting for it inside SQLite means sleeping in its busy
     /// handler, so writes queue here for a single connection instead. PostgreSQL: `pool` again.
     writer: AnyPool,
-    /// SQLite only: group commit of reservation inserts.
-    batch_writer: Option<batch_writer::BatchWriter>,
+    /// Group commit of reservation inserts.
+    batch_writer: batch_writer::BatchWriter,
     backend: Backend,
 }
 
@@ -116,8 +116,7 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&writer).await?;
-        let batch_writer =
-            (backend == Backend::Sqlite).then(|| batch_writer::BatchWriter::start(writer.clone()));
+        let batch_writer = batch_writer::BatchWriter::start(writer.clone(), backend);
         Ok(Self {
             pool,
             writer,
@@ -149,8 +148,8 @@ impl Store {
         &self.writer
     }
 
-    fn batch_writer(&self) -> Option<&batch_writer::BatchWriter> {
-        self.batch_writer.as_ref()
+    fn batch_writer(&self) -> &batch_writer::BatchWriter {
+        &self.batch_writer
     }
 }
 

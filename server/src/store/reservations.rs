@@ -84,10 +84,7 @@ impl Store {
         &self,
         new: &NewReservation,
     ) -> Result<Option<Reservation>, StoreError> {
-        match self.batch_writer() {
-            Some(writer) => writer.insert(new.clone()).await,
-            None => insert_reservation(self.writer(), self.backend(), new).await,
-        }
+        self.batch_writer().insert(new.clone()).await
     }
 
     /// The user's open (`reserved`) reservation for a meeting, if any.
@@ -156,19 +153,6 @@ impl Store {
         .await?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
-}
-
-/// The insert itself, on any executor (the pool, or the batch writer's connection).
-pub(super) async fn insert_reservation<'e, E>(
-    executor: E,
-    backend: Backend,
-    new: &NewReservation,
-) -> Result<Option<Reservation>, StoreError>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let mut inserted = insert_reservations(executor, backend, std::slice::from_ref(new)).await?;
-    Ok(inserted.pop())
 }
 
 /// Inserts several reservations in one statement; returns those that did not collide (a row
