@@ -27,7 +27,7 @@ BIN=target/release
 
 WORK="$(mktemp -d)"
 cleanup() {
-  kill "${SERVICE_PID:-}" "${BASELINE_PID:-}" 2>/dev/null || true
+  kill ${SERVICE_PID:-} ${BASELINE_PID:-} 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -36,12 +36,13 @@ trap cleanup EXIT
 TENANT=9188040d-6c67-4c5b-b112-36a304b66dad
 AUDIENCE=api://localhost/vmr-scheduler-bench
 "$BIN/dev-idp" init "$WORK/keys" >/dev/null
+write_config() { # database-url
 cat > "$WORK/bench.toml" <<TOML
 [server]
 listen = "127.0.0.1:$SERVICE_PORT"
 public_url = "http://localhost:$SERVICE_PORT"
 [database]
-url = "sqlite://$WORK/bench.db"
+url = "$1"
 [logging]
 level = "warn"
 [integrations.bench]
@@ -53,6 +54,7 @@ tenant_id = "$TENANT"
 audiences = ["$AUDIENCE"]
 jwks_file = "keys/jwks.json"
 TOML
+}
 
 # 256 users, so the per-user rate limiter and the meeting-key index see realistic spread.
 {
@@ -84,19 +86,43 @@ load() { # name url
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/reserve.lua" "$2" > "$WORK/$1.txt"
 }
 
-"$BIN/vmr-scheduler" --config "$WORK/bench.toml" serve 2> "$WORK/service.log" &
-SERVICE_PID=$!
-"$BIN/bare-baseline" "127.0.0.1:$BASELINE_PORT" &
-BASELINE_PID=$!
-wait_for "http://127.0.0.1:$SERVICE_PORT/healthz" GET
-wait_for "http://127.0.0.1:$BASELINE_PORT/api/v1/integrations/bench/reservations" POST
+start_service() {
+  "$BIN/vmr-scheduler" --config "$WORK/bench.toml" serve 2> "$WORK/service.log" &
+  SERVICE_PID=$!
+  wait_for "http://127.0.0.1:$SERVICE_PORT/healthz" GET
+}
+stop_service() {
+  kill "$SERVICE_PID" 2>/dev/null || true
+  wait "$SERVICE_PID" 2>/dev/null || true
+  SERVICE_PID=
+}
 
 URL_PATH=/api/v1/integrations/bench/reservations
-# Warm the key cache and the connection pool, then measure.
-DURATION=3s load warmup "http://127.0.0.1:$SERVICE_PORT$URL_PATH"
+"$BIN/bare-baseline" "127.0.0.1:$BASELINE_PORT" &
+BASELINE_PID=$!
+wait_for "http://127.0.0.1:$BASELINE_PORT$URL_PATH" POST
 load baseline "http://127.0.0.1:$BASELINE_PORT$URL_PATH"
-load service "http://127.0.0.1:$SERVICE_PORT$URL_PATH"
-RSS_KIB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVICE_PID/status")
+
+measure() { # name database-url
+  write_config "$2"
+  start_service
+  # Warm the key cache and the connection pool, then measure.
+  DURATION=3s load warmup "http://127.0.0.1:$SERVICE_PORT$URL_PATH"
+  load "$1" "http://127.0.0.1:$SERVICE_PORT$URL_PATH"
+  awk '/VmHWM/ {print $2}' "/proc/$SERVICE_PID/status" > "$WORK/$1.rss"
+  stop_service
+}
+
+measure sqlite "sqlite://$WORK/bench.db"
+# PostgreSQL too when one is reachable (VMR_BENCH_POSTGRES_ADMIN_URL, default the local test server).
+PG_ADMIN="${VMR_BENCH_POSTGRES_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/test}"
+PG_DB="vmr_bench_$$"
+if psql "$PG_ADMIN" -qc "CREATE DATABASE $PG_DB" 2>/dev/null; then
+  measure postgres "${PG_ADMIN%/*}/$PG_DB"
+  psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
+else
+  echo "no PostgreSQL reachable at $PG_ADMIN: measuring SQLite only" >&2
+fi
 
 metric() { # file field
   case "$2" in
@@ -106,14 +132,20 @@ metric() { # file field
     non2xx) awk '/Non-2xx/ {print $5}' "$1" ;;
   esac
 }
-S_RPS=$(metric "$WORK/service.txt" rps); B_RPS=$(metric "$WORK/baseline.txt" rps)
-RATIO=$(awk -v s="$S_RPS" -v b="$B_RPS" 'BEGIN { printf "%.1f%%", 100 * s / b }')
-NON2XX=$(metric "$WORK/service.txt" non2xx); NON2XX=${NON2XX:-0}
+B_RPS=$(metric "$WORK/baseline.txt" rps)
+row() { # name label
+  local rps ratio non2xx
+  rps=$(metric "$WORK/$1.txt" rps)
+  ratio=$(awk -v s="$rps" -v b="$B_RPS" 'BEGIN { printf "%.1f%%", 100 * s / b }')
+  non2xx=$(metric "$WORK/$1.txt" non2xx)
+  echo "| $2 | $rps | $(metric "$WORK/$1.txt" p50) | $(metric "$WORK/$1.txt" p99) | ${non2xx:-0} | $(( $(cat "$WORK/$1.rss") / 1024 )) MiB | $ratio |"
+}
 
 echo
-echo "| endpoint | req/s | p50 | p99 | non-2xx | peak RSS |"
-echo "|---|---|---|---|---|---|"
-echo "| reservation (SQLite, valid Entra v2 tokens, 256 users) | $S_RPS | $(metric "$WORK/service.txt" p50) | $(metric "$WORK/service.txt" p99) | $NON2XX | $((RSS_KIB / 1024)) MiB |"
-echo "| bare actix-web baseline | $B_RPS | $(metric "$WORK/baseline.txt" p50) | $(metric "$WORK/baseline.txt" p99) | 0 | - |"
+echo "| endpoint | req/s | p50 | p99 | non-2xx | peak RSS | of baseline |"
+echo "|---|---|---|---|---|---|---|"
+row sqlite "reservation, SQLite (valid Entra v2 tokens, 256 users)"
+[ -f "$WORK/postgres.txt" ] && row postgres "reservation, PostgreSQL (same load)"
+echo "| bare actix-web baseline | $B_RPS | $(metric "$WORK/baseline.txt" p50) | $(metric "$WORK/baseline.txt" p99) | 0 | - | 100% |"
 echo
-echo "throughput ratio service/baseline: $RATIO ($CONNECTIONS connections, $THREADS wrk threads, $DURATION, $(nproc) cores)"
+echo "$CONNECTIONS connections, $THREADS wrk threads, $DURATION per run, $(nproc) cores"
