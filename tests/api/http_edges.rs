@@ -58,7 +58,8 @@ async fn bad_requests_get_specific_problems(db: String) {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 413);
+    let body = problem(response, 413, "payload_too_large").await;
+    assert!(body["detail"].as_str().unwrap().contains("limit"), "{body}");
     problem(
         app.client
             .get(app.url("/api/v1/integrations/single/reservations"))

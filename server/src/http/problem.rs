@@ -69,6 +69,18 @@ impl Problem {
         )
     }
 
+    /// An error raised by actix itself (extractors, limits), named by its status.
+    pub fn from_framework(status: StatusCode, detail: String) -> Self {
+        let (code, title) = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "Request body too large"),
+            StatusCode::NOT_FOUND => ("not_found", "Not found"),
+            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Method not allowed"),
+            s if s.is_client_error() => ("invalid_request", "Invalid request"),
+            _ => ("internal_error", "Internal error"),
+        };
+        Self::new(status, code, title, detail)
+    }
+
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
         self.retry_after_seconds = Some(seconds);
         self

@@ -40,17 +40,19 @@ pub async fn middleware(
     let result = next.call(request).instrument(span.clone()).await;
     let mut response = match result {
         Ok(response) => response.map_into_boxed_body(),
-        Err(error) => {
-            // An error raised before a response existed: render it like any other.
-            return Err(error);
-        }
+        // Raised by a middleware before any response existed; actix renders it.
+        Err(error) => return Err(error),
     };
-    if let Some(problem) = response
+    // Our own problems get the request id; actix's errors (a body over the limit, say) become
+    // problems too, so every error a client sees has the same shape.
+    let problem = response
         .response()
         .error()
-        .and_then(|e| e.as_error::<Problem>())
-        .cloned()
-    {
+        .map(|error| match error.as_error::<Problem>() {
+            Some(problem) => problem.clone(),
+            None => Problem::from_framework(response.status(), error.to_string()),
+        });
+    if let Some(problem) = problem {
         let problem = Problem {
             request_id: Some(id.clone()),
             ..problem
