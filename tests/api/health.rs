@@ -20,12 +20,7 @@ async fn healthz_reports_ok_with_security_headers(db: String) {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"], "ok");
-    let small = body["alias_spaces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["integration"] == "small")
-        .unwrap();
+    let small = alias_space(&body, "small");
     assert_eq!(small["capacity"], 100_000);
     assert_eq!(small["warning"], false);
     // A caller's id that is not a short safe token is replaced, not echoed.
@@ -66,22 +61,9 @@ async fn a_filling_alias_space_shows_in_health(db: String) {
             .unwrap()
             .expect("inserted");
     }
-    let body: Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = app.get_json("/healthz").await;
     assert_eq!(body["status"], "warning", "{body}");
-    let small = body["alias_spaces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["integration"] == "small")
-        .unwrap();
+    let small = alias_space(&body, "small");
     assert_eq!(small["live_aliases"], 1001);
     assert_eq!(small["warning"], true);
     assert_eq!(small["usage_percent"], 1.001);

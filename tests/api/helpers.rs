@@ -5,8 +5,10 @@ use reqwest::Response;
 use serde_json::Value;
 use std::path::Path;
 use vmr_scheduler::config::Settings;
+use vmr_scheduler::domain::AliasMarker;
 use vmr_scheduler::startup::Application;
-use vmr_scheduler::store::{DatabaseSettings, Store};
+use vmr_scheduler::store::{Reservation, Store};
+use vmr_scheduler_tests::test_db::connect_store;
 use vmr_scheduler_tests::{loopback_client, LoopbackIdp};
 
 /// The customer tenant every test token belongs to unless a test says otherwise.
@@ -142,13 +144,7 @@ pub async fn spawn_app_with(
         .expect("application builds");
     let address = format!("{scheme}://127.0.0.1:{}", application.port());
     tokio::spawn(application.run_until_stopped());
-    let store = Store::connect(&DatabaseSettings {
-        url: db_url.to_string(),
-        max_connections: 4,
-        acquire_timeout: std::time::Duration::from_secs(10),
-    })
-    .await
-    .expect("test store");
+    let store = connect_store(db_url).await;
     TestApp {
         address,
         idp,
@@ -181,6 +177,28 @@ impl TestApp {
         request.send().await.expect("request reaches the service")
     }
 
+    /// GETs `path` and reads the JSON body, whatever the status.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request reaches the service");
+        response.json().await.expect("JSON body")
+    }
+
+    /// The stored reservation behind a reservation response body.
+    pub async fn stored(&self, body: &Value) -> Reservation {
+        let marker = AliasMarker::parse(body["alias_id_marker"].as_str().expect("marker"))
+            .expect("valid marker");
+        self.store
+            .reservation_by_marker(&marker)
+            .await
+            .expect("store reachable")
+            .expect("stored")
+    }
+
     /// A valid v2 token of TENANT for the Entra integrations.
     pub fn entra_token(&self) -> String {
         self.idp.entra_v2_token(TENANT, API_AUDIENCE).build()
@@ -189,6 +207,16 @@ impl TestApp {
     pub fn exchange_token(&self) -> String {
         self.idp.exchange_token(ADDIN_PAGE).build()
     }
+}
+
+/// The `/healthz` usage entry of one integration's alias space.
+pub fn alias_space<'a>(health: &'a Value, integration: &str) -> &'a Value {
+    health["alias_spaces"]
+        .as_array()
+        .expect("alias_spaces")
+        .iter()
+        .find(|space| space["integration"] == integration)
+        .expect("integration listed")
 }
 
 /// Reads a problem+json body and checks the parts every problem has.

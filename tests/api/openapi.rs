@@ -66,15 +66,7 @@ async fn served_document_matches_routes_and_responses(db: String) {
         .await
         .unwrap();
     assert_matches(&spec, "Reservation", &created);
-    let health: Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = app.get_json("/healthz").await;
     assert_matches(&spec, "Health", &health);
     let rejected: Value = app
         .reserve("single", None, None)

@@ -51,13 +51,7 @@ async fn entra_v2_token_gets_a_reservation_recorded_with_the_user(db: String) {
     assert_eq!(response.headers()["cache-control"], "no-store");
     let body: Value = response.json().await.unwrap();
     assert_reservation_shape(&body, "cloud");
-    let marker = AliasMarker::parse(body["alias_id_marker"].as_str().unwrap()).unwrap();
-    let stored = app
-        .store
-        .reservation_by_marker(&marker)
-        .await
-        .unwrap()
-        .expect("stored");
+    let stored = app.stored(&body).await;
     assert_eq!(stored.state, ReservationState::Reserved);
     assert_eq!(stored.alias.as_str(), body["alias"]);
     match stored.user {
@@ -112,13 +106,7 @@ async fn exchange_tokens_of_every_wire_shape_are_accepted(db: String) {
     assert_eq!(response.status(), 201);
     let body: Value = response.json().await.unwrap();
     assert_reservation_shape(&body, "onprem");
-    let marker = AliasMarker::parse(body["alias_id_marker"].as_str().unwrap()).unwrap();
-    let stored = app
-        .store
-        .reservation_by_marker(&marker)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app.stored(&body).await;
     assert_eq!(
         stored.user,
         UserIdentity::Exchange {
@@ -176,16 +164,7 @@ async fn same_meeting_same_user_gets_the_same_reservation_unless_replaced(db: St
     assert_eq!(replaced.status(), 201);
     let replaced: Value = replaced.json().await.unwrap();
     assert_ne!(replaced["alias"], first["alias"]);
-    let old = AliasMarker::parse(first["alias_id_marker"].as_str().unwrap()).unwrap();
-    assert_eq!(
-        app.store
-            .reservation_by_marker(&old)
-            .await
-            .unwrap()
-            .unwrap()
-            .state,
-        ReservationState::Replaced
-    );
+    assert_eq!(app.stored(&first).await.state, ReservationState::Replaced);
     // Without a meeting key every click is a new alias.
     let a: Value = app
         .reserve("single", Some(&user.build()), None)

@@ -10,9 +10,8 @@ use vmr_scheduler::domain::AliasMarker;
 use vmr_scheduler::domain::{IntegrationId, UserIdentity};
 use vmr_scheduler::identity::TokenValidator;
 use vmr_scheduler::reservations::candidate;
-use vmr_scheduler::store::{DatabaseSettings, NewReservation, Store};
-use vmr_scheduler::templates::{JoiningContext, SharedValues};
-use vmr_scheduler_tests::test_db::{TestBackend, TestDatabase};
+use vmr_scheduler::store::NewReservation;
+use vmr_scheduler_tests::test_db::{connect_store, TestBackend, TestDatabase};
 use vmr_scheduler_tests::LoopbackIdp;
 
 const TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
@@ -128,17 +127,13 @@ fn benchmarks(c: &mut Criterion) {
         })
     });
     let (alias, numeric) = candidate(&mut rng, &integration.aliases);
-    let shared = SharedValues {
-        integration_name: "Bench".into(),
-        equipment_resource_name: integration.equipment_resource.name.clone(),
-        equipment_resource_email: integration.equipment_resource.email.to_string(),
-        public_url: "https://vmr.example.com".into(),
-    };
-    let context = JoiningContext {
-        web_join_url: Some(integration.joining.web_join_url_for(alias.as_str())),
-        dial_in_number: integration.joining.dial_in_number.clone(),
-        ..JoiningContext::new(alias, numeric, AliasMarker::generate(&mut rng), shared)
-    };
+    let public_url = url::Url::parse("https://vmr.example.com").unwrap();
+    let context = integration.joining_context(
+        alias,
+        numeric,
+        AliasMarker::generate(&mut rng),
+        integration.shared_values(&public_url),
+    );
     c.bench_function("render joining instructions and location", |b| {
         b.iter(|| {
             let html = integration
@@ -168,13 +163,7 @@ fn storage(c: &mut Criterion) {
         let Some(db) = runtime.block_on(TestDatabase::create(backend)) else {
             continue;
         };
-        let store = runtime
-            .block_on(Store::connect(&DatabaseSettings {
-                url: db.url.clone(),
-                max_connections: 8,
-                acquire_timeout: std::time::Duration::from_secs(10),
-            }))
-            .expect("store");
+        let store = runtime.block_on(connect_store(&db.url));
         let integration = IntegrationId::parse("bench").unwrap();
         let user = UserIdentity::Exchange {
             msexchuid: "bench".into(),

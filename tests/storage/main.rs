@@ -1,22 +1,13 @@
 //! The storage suite: every case runs on SQLite and on PostgreSQL.
 
-use std::time::Duration;
 use uuid::Uuid;
 use vmr_scheduler::domain::{
     Alias, AliasMarker, EmailAddress, IntegrationId, NumericAlias, UserIdentity,
 };
-use vmr_scheduler::store::{Backend, DatabaseSettings, NewReservation, ReservationState, Store};
+use vmr_scheduler::store::{Backend, NewReservation, ReservationState};
 use vmr_scheduler_tests::on_both_backends;
 
-async fn connect(url: &str) -> Store {
-    Store::connect(&DatabaseSettings {
-        url: url.to_string(),
-        max_connections: 8,
-        acquire_timeout: Duration::from_secs(10),
-    })
-    .await
-    .expect("connect and migrate")
-}
+use vmr_scheduler_tests::test_db::connect_store as connect;
 
 fn user(n: u32) -> UserIdentity {
     UserIdentity::Entra {

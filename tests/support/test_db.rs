@@ -100,6 +100,18 @@ impl TestDatabase {
     }
 }
 
+/// The service's store on `url` (migrations applied), as the tests and benchmarks use it.
+pub async fn connect_store(url: &str) -> vmr_scheduler::store::Store {
+    let settings = vmr_scheduler::store::DatabaseSettings {
+        url: url.to_string(),
+        max_connections: 8,
+        acquire_timeout: std::time::Duration::from_secs(10),
+    };
+    vmr_scheduler::store::Store::connect(&settings)
+        .await
+        .expect("connect to the test database and migrate")
+}
+
 /// Runs `case` against a fresh database of `backend`, then removes it (also after a panic in
 /// the case, which is re-raised).
 pub async fn run_on<F, Fut>(backend: TestBackend, case: F)

@@ -75,11 +75,14 @@ fn refuse_inline_secrets(table: &toml::Table, path: &Path) -> Result<(), ConfigE
     let problems: Vec<ConfigProblem> = SECRET_KEYS
         .iter()
         .filter(|key| {
-            let mut value = Some(&toml::Value::Table(table.clone()));
-            for segment in key.split('.') {
-                value = value.and_then(|v| v.get(segment));
-            }
-            value.is_some_and(|v| !v.is_table())
+            let (sections, name) = key.rsplit_once('.').unwrap_or(("", key));
+            let section = sections
+                .split('.')
+                .filter(|segment| !segment.is_empty())
+                .try_fold(table, |current, segment| current.get(segment)?.as_table());
+            section
+                .and_then(|section| section.get(name))
+                .is_some_and(|value| !value.is_table())
         })
         .map(|key| ConfigProblem {
             key: (*key).to_string(),

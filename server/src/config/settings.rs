@@ -1,10 +1,10 @@
 //! Validated settings: every value here has been checked, so the rest of the service trusts it.
 
-use crate::domain::{EmailAddress, IntegrationId};
+use crate::domain::{Alias, AliasMarker, EmailAddress, IntegrationId, NumericAlias};
 use crate::identity::AuthSettings;
 use crate::reservations::AliasSettings;
 use crate::store::DatabaseSettings;
-use crate::templates::Templates;
+use crate::templates::{JoiningContext, SharedValues, Templates};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -91,6 +91,33 @@ pub struct JoiningSettings {
 impl JoiningSettings {
     pub fn web_join_url_for(&self, alias: &str) -> String {
         self.web_join_url.replace("{alias}", alias)
+    }
+}
+
+impl IntegrationSettings {
+    /// The variables every template of this integration receives.
+    pub fn shared_values(&self, public_url: &url::Url) -> SharedValues {
+        SharedValues {
+            integration_name: self.display_name.clone(),
+            equipment_resource_name: self.equipment_resource.name.clone(),
+            equipment_resource_email: self.equipment_resource.email.to_string(),
+            public_url: public_url.as_str().trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// What the joining instructions and location of a single-use VMR are rendered from.
+    pub fn joining_context(
+        &self,
+        alias: Alias,
+        numeric_alias: NumericAlias,
+        marker: AliasMarker,
+        shared: SharedValues,
+    ) -> JoiningContext {
+        JoiningContext {
+            web_join_url: Some(self.joining.web_join_url_for(alias.as_str())),
+            dial_in_number: self.joining.dial_in_number.clone(),
+            ..JoiningContext::new(alias, numeric_alias, marker, shared)
+        }
     }
 }
 

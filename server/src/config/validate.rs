@@ -135,8 +135,7 @@ fn validate_server(
 fn parse_public_url(text: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(text.trim_end_matches('/'))
         .map_err(|e| format!("`{text}` is not a URL ({e})"))?;
-    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+    if url.scheme() != "https" && !(url.scheme() == "http" && crate::identity::is_loopback(&url)) {
         return Err(format!(
             "`{text}` is not https (Outlook loads add-ins only over https)"
         ));

@@ -22,11 +22,6 @@ pub const ROUTES: &[(&str, &str)] = &[
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-        .app_data(
-            web::JsonConfig::default()
-                .limit(MAX_BODY_BYTES)
-                .error_handler(problem::json_error_handler),
-        )
         .service(
             web::resource("/healthz")
                 .route(web::get().to(routes::health::check))

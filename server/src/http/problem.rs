@@ -132,18 +132,6 @@ impl ResponseError for Problem {
     }
 }
 
-/// Turns actix's own errors (bad JSON, unknown route, wrong method) into problems too.
-pub fn json_error_handler(
-    error: actix_web::error::JsonPayloadError,
-    _: &actix_web::HttpRequest,
-) -> actix_web::Error {
-    Problem::bad_request(
-        "invalid_body",
-        format!("the request body is not valid JSON for this route: {error}"),
-    )
-    .into()
-}
-
 pub async fn route_not_found() -> Result<HttpResponse, Problem> {
     Err(Problem::not_found(
         "no such route; see /api/v1/openapi.json for the routes this service offers",

@@ -34,17 +34,7 @@ impl AppState {
                 let runtime = Integration {
                     settings: integration.clone(),
                     validator: TokenValidator::new(integration.auth.clone()),
-                    shared_values: SharedValues {
-                        integration_name: integration.display_name.clone(),
-                        equipment_resource_name: integration.equipment_resource.name.clone(),
-                        equipment_resource_email: integration.equipment_resource.email.to_string(),
-                        public_url: settings
-                            .server
-                            .public_url
-                            .as_str()
-                            .trim_end_matches('/')
-                            .to_string(),
-                    },
+                    shared_values: integration.shared_values(&settings.server.public_url),
                 };
                 (integration.id.as_str().to_string(), runtime)
             })

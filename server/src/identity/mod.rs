@@ -32,3 +32,6 @@ pub use settings::{
     DEFAULT_ISSUER_V2, DEFAULT_REQUIRED_SCOPE, TENANT_PLACEHOLDER,
 };
 pub use validator::{bearer_token, TokenValidator};
+
+/// Whether a URL's host is a loopback address or `localhost` (shared with the config checks).
+pub(crate) use origin::is_loopback;

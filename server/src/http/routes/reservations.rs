@@ -149,17 +149,12 @@ fn parse_body(body: &[u8]) -> Result<ReservationRequest, Problem> {
 }
 
 fn joining_context(integration: &Integration, reservation: &Reservation) -> JoiningContext {
-    let joining = &integration.settings.joining;
-    JoiningContext {
-        web_join_url: Some(joining.web_join_url_for(reservation.alias.as_str())),
-        dial_in_number: joining.dial_in_number.clone(),
-        ..JoiningContext::new(
-            reservation.alias.clone(),
-            reservation.numeric_alias.clone(),
-            reservation.marker.clone(),
-            integration.shared_values.clone(),
-        )
-    }
+    integration.settings.joining_context(
+        reservation.alias.clone(),
+        reservation.numeric_alias.clone(),
+        reservation.marker.clone(),
+        integration.shared_values.clone(),
+    )
 }
 
 fn respond(integration: &Integration, reserved: &Reserved) -> Result<HttpResponse, Problem> {
