@@ -15,7 +15,7 @@ $(DEV_DIR)/jwks.json:
 # Prints a token accepted by `make run`'s example integration.
 token: $(DEV_DIR)/jwks.json
 	@$(CARGO) run -q -p vmr-scheduler-tests --bin dev-idp -- token --dir $(DEV_DIR) \
-		--tenant 9188040d-6c67-4c5b-b112-36a304b66dad --audience api://localhost/vmr-scheduler-demo
+		--tenant 9188040d-6c67-4c5b-b112-36a304b66dad --audience api://localhost/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41
 
 check-config: $(DEV_DIR)/jwks.json
 	$(CARGO) run -q -p vmr-scheduler -- --config $(CONFIG) check-config

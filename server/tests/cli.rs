@@ -109,7 +109,7 @@ domain = "vc.example.com"
 suffix_length = 4
 
 [integrations.main.auth.entra]
-audiences = ["api://vmr.example.com/client-id"]
+audiences = ["api://vmr.example.com/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41"]
 "#;
 
 const BROKEN_KEYS: &[&str] = &[

@@ -17,7 +17,7 @@ pub const TENANT: &str = "6a0d3c8e-1f2b-4c5d-9e8f-0a1b2c3d4e5f";
 pub const PARTNER_TENANT: &str = "0b7f3c1e-2a4d-4e6f-8a9b-1c2d3e4f5a6b";
 /// A tenant no integration allows.
 pub const STRANGER_TENANT: &str = "f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f";
-pub const API_AUDIENCE: &str = "api://localhost/vmr-e2e";
+pub const API_AUDIENCE: &str = "api://localhost/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41";
 /// A rate limit no test reaches: `(per_minute, burst)`.
 pub const UNLIMITED: (u32, u32) = (600_000, 100_000);
 pub const ADDIN_PAGE: &str = "http://localhost/addin/onprem/taskpane.html";

@@ -15,7 +15,7 @@ use vmr_scheduler_tests::test_db::{connect_store, TestBackend, TestDatabase};
 use vmr_scheduler_tests::LoopbackIdp;
 
 const TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
-const AUDIENCE: &str = "api://localhost/bench";
+const AUDIENCE: &str = "api://localhost/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41";
 const PAGE: &str = "http://localhost/addin/bench/taskpane.html";
 
 fn settings(idp: &LoopbackIdp) -> Settings {

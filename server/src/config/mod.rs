@@ -1,6 +1,7 @@
 //! Configuration: a TOML file, then `VMR_SCHEDULER__…` environment overrides, then validation
 //! that reports every problem with its key, what is wrong and what is expected.
 
+mod addin;
 mod env;
 mod problems;
 mod raw;
@@ -10,6 +11,9 @@ mod settings;
 mod tests;
 mod validate;
 
+pub use addin::{
+    is_locale_tag, AddinFeatures, AddinLocale, AddinSettings, AddinStrings, AddinToken, RawAddinStrings,
+};
 pub use env::PREFIX as ENV_PREFIX;
 pub use problems::{ConfigProblem, Problems};
 pub use raw::RawConfig;

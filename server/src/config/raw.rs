@@ -1,6 +1,7 @@
 //! The configuration file as written: plain values, unknown keys refused, defaults filled in.
 //! `validate.rs` turns it into typed [`super::Settings`].
 
+use super::addin::RawAddin;
 use super::secret::SecretSource;
 use crate::identity::RawAuth;
 use crate::templates::RawTemplates;
@@ -137,6 +138,8 @@ pub struct RawIntegration {
     pub auth: RawAuth,
     #[serde(default)]
     pub templates: RawTemplates,
+    #[serde(default)]
+    pub addin: RawAddin,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -56,6 +56,7 @@ pub struct IntegrationSettings {
     pub rate_limit: RateLimitSettings,
     pub auth: AuthSettings,
     pub templates: Templates,
+    pub addin: super::AddinSettings,
 }
 
 impl std::fmt::Debug for IntegrationSettings {

@@ -329,8 +329,17 @@ fn validate_integration(
     let templates = raw
         .templates
         .validate(&at("templates"), context.base_dir, problems);
+    let display_name = raw.display_name.clone().unwrap_or_else(|| id.to_string());
+    let addin = raw.addin.validate(
+        &at("addin"),
+        &display_name,
+        auth.as_ref(),
+        &raw.templates,
+        context.base_dir,
+        problems,
+    );
     Some(IntegrationSettings {
-        display_name: raw.display_name.clone().unwrap_or_else(|| id.to_string()),
+        display_name,
         equipment_resource: EquipmentResource {
             name: resource_name,
             email: resource_email?,
@@ -350,6 +359,7 @@ fn validate_integration(
         },
         auth: auth?,
         templates: templates?,
+        addin: addin?,
         id: integration_id?,
     })
 }

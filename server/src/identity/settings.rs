@@ -107,6 +107,48 @@ impl AuthSettings {
     pub fn accepts_exchange(&self) -> bool {
         self.exchange.is_some()
     }
+
+    /// The first `api://` audience of the Entra section: the API's Application ID URI, from
+    /// which the add-in's scopes and SSO resource are derived.
+    pub fn entra_api_audience(&self) -> Option<String> {
+        let entra = self.entra.as_ref()?;
+        entra
+            .audiences
+            .iter()
+            .find(|audience| audience.starts_with("api://"))
+            .cloned()
+    }
+
+    /// The API's client id as the audiences reveal it: a GUID audience (v2 tokens), else the
+    /// GUID that ends an `api://` audience.
+    pub fn entra_client_id(&self) -> Option<String> {
+        let entra = self.entra.as_ref()?;
+        let is_guid = |text: &str| text.len() == 36 && uuid::Uuid::try_parse(text).is_ok();
+        let direct = entra.audiences.iter().find(|a| is_guid(a));
+        let from_uri = || {
+            entra
+                .audiences
+                .iter()
+                .filter(|a| a.starts_with("api://"))
+                .filter_map(|a| a.rsplit('/').next())
+                .find(|tail| is_guid(tail))
+        };
+        direct.map(String::as_str).or_else(from_uri).map(str::to_ascii_lowercase)
+    }
+
+    pub fn entra_required_scope(&self) -> &str {
+        self.entra
+            .as_ref()
+            .map_or(DEFAULT_REQUIRED_SCOPE, |entra| entra.required_scope.as_str())
+    }
+
+    /// The tenant of a single-tenant Entra section.
+    pub fn entra_tenant(&self) -> Option<&str> {
+        match &self.entra.as_ref()?.tenancy {
+            Tenancy::Single(tenant) => Some(tenant),
+            Tenancy::Multi { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -86,7 +86,7 @@ fn an_integration_can_be_created_from_the_environment() {
         ("ALIASES__SUFFIX_LENGTH", "7"),
         (
             "AUTH__ENTRA__AUDIENCES",
-            "[\"api://vmr.example.com/second\"]",
+            "[\"api://vmr.example.com/0f1e2d3c-4b5a-4968-8776-655443322110\"]",
         ),
     ]
     .iter()

@@ -107,7 +107,7 @@ fn a_zero_rate_limit_names_the_exact_key() {
 fn auth_problems_carry_the_integration_key() {
     let text = edit(
         MINIMAL,
-        "audiences = [\"api://vmr.example.com/client-id\"]",
+        "audiences = [\"api://vmr.example.com/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41\"]",
         "audiences = []",
     );
     assert_only_problem(
@@ -118,7 +118,7 @@ fn auth_problems_carry_the_integration_key() {
     );
     let no_auth = edit(
         MINIMAL,
-        "[integrations.main.auth.entra]\naudiences = [\"api://vmr.example.com/client-id\"]\n",
+        "[integrations.main.auth.entra]\naudiences = [\"api://vmr.example.com/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41\"]\n",
         "",
     );
     assert_only_problem(&no_auth, &main_key("auth"), "no token kind", "entra");
@@ -131,8 +131,8 @@ fn a_relative_jwks_file_is_found_next_to_the_configuration_file() {
     dir.write("keys/jwks.json", TEST_JWKS);
     let text = edit(
         MINIMAL,
-        "audiences = [\"api://vmr.example.com/client-id\"]",
-        "audiences = [\"api://vmr.example.com/client-id\"]\njwks_file = \"keys/jwks.json\"",
+        "audiences = [\"api://vmr.example.com/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41\"]",
+        "audiences = [\"api://vmr.example.com/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41\"]\njwks_file = \"keys/jwks.json\"",
     );
     dir.valid(&text);
 

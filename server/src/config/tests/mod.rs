@@ -26,7 +26,7 @@ prefix = "meet"
 domain = "vc.example.com"
 
 [integrations.main.auth.entra]
-audiences = ["api://vmr.example.com/client-id"]
+audiences = ["api://vmr.example.com/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41"]
 "#;
 
 /// A second integration with its own resource mailbox, valid on its own.
@@ -39,7 +39,7 @@ prefix = "room"
 domain = "vc.example.com"
 
 [integrations.second.auth.entra]
-audiences = ["api://vmr.example.com/client-id"]
+audiences = ["api://vmr.example.com/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41"]
 "#;
 
 const CONFIG_PATH: &str = "/etc/vmr-scheduler/vmr-scheduler.toml";

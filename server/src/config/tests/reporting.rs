@@ -32,7 +32,7 @@ after_minutes = 181
 dial_in_number = "call us"
 
 [integrations.main.auth.entra]
-audiences = ["api://vmr.example.com/client-id"]
+audiences = ["api://vmr.example.com/6e4c7a10-3b2d-4f8e-9a1c-5d7b2e9f0c41"]
 {SECOND}"#
     );
     let found = problems(&text);
