@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod icons;
 pub mod identity;
 pub mod reservations;
 pub mod startup;

@@ -18,6 +18,7 @@
 //! consistency with the `auth` section.
 
 use super::Problems;
+use crate::icons::IconSet;
 use crate::identity::AuthSettings;
 use crate::templates::{RawTemplates, TemplateName, Templates};
 use serde::Deserialize;
@@ -233,6 +234,8 @@ pub struct AddinSettings {
     pub terms_of_use_url: Option<url::Url>,
     /// Resolved against the configuration file's folder; `None` means the built-in icon.
     pub icon: Option<PathBuf>,
+    /// Every icon size, made from `icon`.
+    pub icons: IconSet,
     pub features: AddinFeatures,
     pub air_gapped: bool,
     pub token: AddinToken,
@@ -244,7 +247,9 @@ pub fn is_locale_tag(tag: &str) -> bool {
     let language = parts.next().unwrap_or_default();
     (2..=3).contains(&language.len())
         && language.chars().all(|c| c.is_ascii_lowercase())
-        && parts.all(|part| (2..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric()))
+        && parts.all(|part| {
+            (2..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
 }
 
 fn is_guid(text: &str) -> bool {
@@ -277,7 +282,11 @@ impl RawAddin {
         for (tag, locale) in &self.locales {
             let locale_key = at(&format!("locales.{tag}"));
             if !is_locale_tag(tag) {
-                problems.push(&locale_key, "is not a locale", "a culture name such as fr-FR");
+                problems.push(
+                    &locale_key,
+                    "is not a locale",
+                    "a culture name such as fr-FR",
+                );
                 ok = false;
                 continue;
             }
@@ -358,6 +367,15 @@ impl RawAddin {
                 ok = false;
             }
         }
+        let icons = if ok || icon.is_none() {
+            problems.check(
+                at("icon"),
+                IconSet::load(icon.as_deref()),
+                "a square PNG or SVG image of at least 192×192 pixels (SVG: any size)",
+            )
+        } else {
+            None
+        };
         let token = self.validate_token(key, auth, problems);
         let [support_url, privacy_url, terms_of_use_url] = urls;
         if !ok {
@@ -375,6 +393,7 @@ impl RawAddin {
             privacy_url,
             terms_of_use_url,
             icon,
+            icons: icons?,
             features: AddinFeatures {
                 function_command: self.function_command,
                 task_pane: self.task_pane,
@@ -407,25 +426,52 @@ impl RawAddin {
                 .as_ref()
                 .map(|audience| vec![format!("{audience}/{}", auth.entra_required_scope())])
         };
-        let client_id = |problems: &mut Problems| match self.client_id.as_ref().or(auth.entra_client_id().as_ref()) {
+        let client_id = |problems: &mut Problems| match self
+            .client_id
+            .as_ref()
+            .or(auth.entra_client_id().as_ref())
+        {
             Some(id) if is_guid(id) => Some(id.to_ascii_lowercase()),
             Some(id) => {
-                problems.push(at("client_id"), format!("`{id}` is not a GUID"), "the application (client) id of the add-in's Entra app registration");
+                problems.push(
+                    at("client_id"),
+                    format!("`{id}` is not a GUID"),
+                    "the application (client) id of the add-in's Entra app registration",
+                );
                 None
             }
             None => {
-                problems.push(at("client_id"), format!("is missing (token = \"{mode}\")"), "the application (client) id of the add-in's Entra app registration");
+                problems.push(
+                    at("client_id"),
+                    format!("is missing (token = \"{mode}\")"),
+                    "the application (client) id of the add-in's Entra app registration",
+                );
                 None
             }
         };
         let scopes = |problems: &mut Problems| match self.scopes.clone().or_else(default_scopes) {
-            Some(scopes) if !scopes.is_empty() && scopes.iter().all(|s| !s.trim().is_empty() && !s.contains(char::is_whitespace)) => Some(scopes),
+            Some(scopes)
+                if !scopes.is_empty()
+                    && scopes
+                        .iter()
+                        .all(|s| !s.trim().is_empty() && !s.contains(char::is_whitespace)) =>
+            {
+                Some(scopes)
+            }
             Some(_) => {
-                problems.push(at("scopes"), "is empty or has a blank scope", "scopes such as api://vmr.example.com/<api-client-id>/access_as_user");
+                problems.push(
+                    at("scopes"),
+                    "is empty or has a blank scope",
+                    "scopes such as api://vmr.example.com/<api-client-id>/access_as_user",
+                );
                 None
             }
             None => {
-                problems.push(at("scopes"), "is missing and auth.entra.audiences has no api:// audience to derive it from", "scopes such as api://vmr.example.com/<api-client-id>/access_as_user");
+                problems.push(
+                    at("scopes"),
+                    "is missing and auth.entra.audiences has no api:// audience to derive it from",
+                    "scopes such as api://vmr.example.com/<api-client-id>/access_as_user",
+                );
                 None
             }
         };
@@ -433,7 +479,11 @@ impl RawAddin {
             if auth.accepts_entra() {
                 true
             } else {
-                problems.push(at("token"), format!("is `{mode}` but the integration has no auth.entra section"), "token = \"exchange\", or an [auth.entra] section to validate the tokens");
+                problems.push(
+                    at("token"),
+                    format!("is `{mode}` but the integration has no auth.entra section"),
+                    "token = \"exchange\", or an [auth.entra] section to validate the tokens",
+                );
                 false
             }
         };
@@ -444,9 +494,15 @@ impl RawAddin {
                 let scopes = scopes(problems);
                 let authority = match &self.authority {
                     Some(text) => match url::Url::parse(text) {
-                        Ok(url) if url.scheme() == "https" => Some(text.trim_end_matches('/').to_string()),
+                        Ok(url) if url.scheme() == "https" => {
+                            Some(text.trim_end_matches('/').to_string())
+                        }
                         _ => {
-                            problems.push(at("authority"), format!("`{text}` is not an https URL"), "e.g. https://login.microsoftonline.com/<tenant id>");
+                            problems.push(
+                                at("authority"),
+                                format!("`{text}` is not an https URL"),
+                                "e.g. https://login.microsoftonline.com/<tenant id>",
+                            );
                             None
                         }
                     },
@@ -473,7 +529,11 @@ impl RawAddin {
                         None
                     }
                     None => {
-                        problems.push(at("sso_resource"), "is missing and auth.entra.audiences has no api:// audience", "the Application ID URI of the add-in's app registration");
+                        problems.push(
+                            at("sso_resource"),
+                            "is missing and auth.entra.audiences has no api:// audience",
+                            "the Application ID URI of the add-in's app registration",
+                        );
                         None
                     }
                 };
@@ -488,12 +548,20 @@ impl RawAddin {
                 if auth.accepts_exchange() {
                     Some(AddinToken::Exchange)
                 } else {
-                    problems.push(at("token"), "is `exchange` but the integration has no auth.exchange section", "token = \"naa\" or \"sso\", or an [auth.exchange] section");
+                    problems.push(
+                        at("token"),
+                        "is `exchange` but the integration has no auth.exchange section",
+                        "token = \"naa\" or \"sso\", or an [auth.exchange] section",
+                    );
                     None
                 }
             }
             other => {
-                problems.push(at("token"), format!("is `{other}`"), "`naa`, `sso` or `exchange`");
+                problems.push(
+                    at("token"),
+                    format!("is `{other}`"),
+                    "`naa`, `sso` or `exchange`",
+                );
                 None
             }
         }

@@ -12,7 +12,8 @@ mod tests;
 mod validate;
 
 pub use addin::{
-    is_locale_tag, AddinFeatures, AddinLocale, AddinSettings, AddinStrings, AddinToken, RawAddinStrings,
+    is_locale_tag, AddinFeatures, AddinLocale, AddinSettings, AddinStrings, AddinToken,
+    RawAddinStrings,
 };
 pub use env::PREFIX as ENV_PREFIX;
 pub use problems::{ConfigProblem, Problems};

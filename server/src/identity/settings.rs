@@ -133,13 +133,16 @@ impl AuthSettings {
                 .filter_map(|a| a.rsplit('/').next())
                 .find(|tail| is_guid(tail))
         };
-        direct.map(String::as_str).or_else(from_uri).map(str::to_ascii_lowercase)
+        direct
+            .map(String::as_str)
+            .or_else(from_uri)
+            .map(str::to_ascii_lowercase)
     }
 
     pub fn entra_required_scope(&self) -> &str {
-        self.entra
-            .as_ref()
-            .map_or(DEFAULT_REQUIRED_SCOPE, |entra| entra.required_scope.as_str())
+        self.entra.as_ref().map_or(DEFAULT_REQUIRED_SCOPE, |entra| {
+            entra.required_scope.as_str()
+        })
     }
 
     /// The tenant of a single-tenant Entra section.
