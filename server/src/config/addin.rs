@@ -489,7 +489,8 @@ impl RawAddin {
         };
         match mode {
             "naa" => {
-                let has_entra = needs_entra(problems);
+                // Without an Entra section the ids below cannot be derived; one problem is enough.
+                needs_entra(problems).then_some(())?;
                 let client_id = client_id(problems);
                 let scopes = scopes(problems);
                 let authority = match &self.authority {
@@ -511,7 +512,6 @@ impl RawAddin {
                         auth.entra_tenant().unwrap_or("organizations")
                     )),
                 };
-                has_entra.then_some(())?;
                 Some(AddinToken::Naa {
                     client_id: client_id?,
                     scopes: scopes?,
@@ -519,7 +519,8 @@ impl RawAddin {
                 })
             }
             "sso" => {
-                let has_entra = needs_entra(problems);
+                // Without an Entra section the ids below cannot be derived; one problem is enough.
+                needs_entra(problems).then_some(())?;
                 let client_id = client_id(problems);
                 let scopes = scopes(problems);
                 let resource = match self.sso_resource.clone().or(api_audience) {
@@ -537,7 +538,6 @@ impl RawAddin {
                         None
                     }
                 };
-                has_entra.then_some(())?;
                 Some(AddinToken::Sso {
                     client_id: client_id?,
                     resource: resource?,

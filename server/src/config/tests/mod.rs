@@ -1,6 +1,7 @@
 //! Loading and validating the configuration: defaults, every problem named by its key, environment
 //! overrides and secrets that never show up in `Debug` output or error messages.
 
+mod addin;
 mod aliases_and_joining;
 mod database;
 mod defaults;
