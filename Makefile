@@ -3,9 +3,13 @@ CARGO ?= cargo
 CONFIG ?= config/example.toml
 DEV_DIR ?= .dev
 
-.PHONY: run test lint fmt bench token check-config
+.PHONY: run test test-rust test-addin lint fmt bench token check-config manifest addin-deps
 
-run: $(DEV_DIR)/jwks.json
+ADDIN_WEB := addin-web
+# npm ci again only when the lockfile changes.
+ADDIN_DEPS := $(ADDIN_WEB)/node_modules/.package-lock.json
+
+run: $(DEV_DIR)/jwks.json $(ADDIN_DEPS)
 	$(CARGO) run -p vmr-scheduler -- --config $(CONFIG) serve
 
 # A local signing key for demo tokens (the example configuration trusts $(DEV_DIR)/jwks.json).
@@ -20,8 +24,26 @@ token: $(DEV_DIR)/jwks.json
 check-config: $(DEV_DIR)/jwks.json
 	$(CARGO) run -q -p vmr-scheduler -- --config $(CONFIG) check-config
 
-test:
+# The add-in's packages from npm: MSAL.js and Office.js served to the pages, and the test tools.
+addin-deps: $(ADDIN_DEPS)
+$(ADDIN_DEPS): $(ADDIN_WEB)/package.json $(ADDIN_WEB)/package-lock.json
+	cd $(ADDIN_WEB) && npm ci --no-audit --no-fund
+
+# Prints the example integration's XML manifest.
+manifest: $(DEV_DIR)/jwks.json
+	$(CARGO) run -q -p vmr-scheduler -- --config $(CONFIG) manifest xml
+
+# Every test: Rust (unit, end-to-end on SQLite and PostgreSQL, manifest schemas), the add-in's
+# script unit tests in Node, and browser tests in headless Chromium against the real server.
+test: test-rust test-addin
+
+test-rust: $(ADDIN_DEPS)
 	$(CARGO) test --workspace
+
+test-addin: $(ADDIN_DEPS)
+	$(CARGO) build -q -p vmr-scheduler -p vmr-scheduler-tests --bins
+	cd $(ADDIN_WEB) && npm test
+	cd $(ADDIN_WEB) && npm run test:browser
 
 lint:
 	$(CARGO) fmt --all -- --check

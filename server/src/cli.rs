@@ -1,4 +1,5 @@
-//! Command line: `vmr-scheduler [--config FILE] <serve|check-config|render-template NAME>`.
+//! Command line: `vmr-scheduler [--config FILE] <serve|check-config|render-template NAME|
+//! personal-vmrs import|list|manifest xml|json>`.
 
 use crate::config::{ConfigError, Settings};
 use crate::startup::Application;
@@ -45,6 +46,11 @@ pub enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Import or list users' personal VMRs.
+    #[command(subcommand)]
+    PersonalVmrs(crate::personal_vmrs::cli::PersonalVmrsCommand),
+    /// Print or write an integration's add-in manifest (the same id and version as served).
+    Manifest(crate::manifest::command::ManifestCommand),
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -66,6 +72,10 @@ pub async fn run(cli: Cli) -> ExitCode {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+            // Not fatal: the service starts without them, but those add-in pages will not work.
+            for missing in crate::addin_pages::missing_vendor_files(&settings) {
+                eprintln!("warning: {missing}");
+            }
             ExitCode::SUCCESS
         }
         Command::RenderTemplate {
@@ -73,6 +83,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             integration,
             list,
         } => render_template(&settings, name, integration, list),
+        Command::PersonalVmrs(command) => crate::personal_vmrs::cli::run(&settings, command).await,
+        Command::Manifest(command) => crate::manifest::command::run(&settings, command).await,
     }
 }
 

@@ -3,12 +3,15 @@
 //! `main.rs` and the end-to-end tests build the service the same way, through
 //! [`startup::Application::build`].
 
+pub mod addin_pages;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
 pub mod icons;
 pub mod identity;
+pub mod manifest;
+pub mod personal_vmrs;
 pub mod reservations;
 pub mod startup;
 pub mod store;

@@ -52,6 +52,7 @@ async fn a_filling_alias_space_shows_in_health(db: String) {
             marker: AliasMarker::generate(&mut rand::thread_rng()),
             user: user.clone(),
             meeting_key: None,
+            options: Default::default(),
             created_at: 0,
             expires_at: i64::MAX,
         };

@@ -115,6 +115,12 @@ pub fn integration_toml(
         .replace("INTEGRATION", &format!("integrations.{name}"))
 }
 
+/// An `[integrations.<integration>.addin]` section with `lines` (e.g. `personal_vmrs = true`),
+/// for `spawn_app_with`'s `more`.
+pub fn addin_toml(integration: &str, lines: &str) -> String {
+    format!("\n[integrations.{integration}.addin]\n{lines}\n")
+}
+
 pub async fn spawn_app(db_url: &str) -> TestApp {
     spawn_app_with(db_url, "", |_| String::new()).await
 }
@@ -168,6 +174,24 @@ impl TestApp {
         let mut request = self
             .client
             .post(self.url(&format!("/api/v1/integrations/{integration}/reservations")));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request reaches the service")
+    }
+
+    /// Sends `method` to `path` with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }

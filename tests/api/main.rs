@@ -1,12 +1,18 @@
 //! End-to-end tests: the real service on a random port, a loopback identity provider, and a
 //! fresh SQLite or PostgreSQL database per test.
 
+mod addin_pages;
 mod concurrency;
 mod health;
 mod helpers;
 mod http_edges;
+mod icons;
 mod key_sources;
+mod manifest;
+mod meeting_options;
 mod openapi;
+mod personal_vmrs;
 mod rejections;
+mod release;
 mod reservations;
 mod tls;

@@ -181,6 +181,7 @@ fn storage(c: &mut Criterion) {
                     marker: AliasMarker::generate(&mut rng),
                     user: user.clone(),
                     meeting_key: None,
+                    options: Default::default(),
                     created_at: 0,
                     expires_at: i64::MAX,
                 };

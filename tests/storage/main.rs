@@ -2,12 +2,15 @@
 
 use uuid::Uuid;
 use vmr_scheduler::domain::{
-    Alias, AliasMarker, EmailAddress, IntegrationId, NumericAlias, UserIdentity,
+    Alias, AliasMarker, EmailAddress, IntegrationId, MeetingOptions, NumericAlias, UserIdentity,
 };
 use vmr_scheduler::store::{Backend, NewReservation, ReservationState};
 use vmr_scheduler_tests::on_both_backends;
 
 use vmr_scheduler_tests::test_db::connect_store as connect;
+
+mod personal_vmrs;
+mod reservation_options;
 
 fn user(n: u32) -> UserIdentity {
     UserIdentity::Entra {
@@ -33,6 +36,7 @@ fn reservation(
         marker: AliasMarker::generate(&mut rand::thread_rng()),
         user,
         meeting_key: meeting_key.map(str::to_string),
+        options: MeetingOptions::default(),
         created_at: 1_700_000_000_000,
         expires_at: 1_700_086_400_000,
     }

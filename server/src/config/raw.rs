@@ -7,6 +7,7 @@ use crate::identity::RawAuth;
 use crate::templates::RawTemplates;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// Text that may look like a number (`numeric_prefix = 81` written without quotes, or set from
 /// the environment): accepted as the text it was written as.
@@ -60,6 +61,9 @@ pub struct RawServer {
     pub tls: Option<RawTls>,
     /// Origins allowed to call the API from another origin (the add-in pages are same-origin).
     pub cors_allowed_origins: Vec<String>,
+    /// The `node_modules` folder of `npm ci` in addin-web: MSAL.js (token `naa`) and Office.js
+    /// (`air_gapped`) are served from it.
+    pub addin_vendor_dir: Option<PathBuf>,
 }
 
 impl Default for RawServer {
@@ -69,6 +73,7 @@ impl Default for RawServer {
             public_url: None,
             tls: None,
             cors_allowed_origins: Vec::new(),
+            addin_vendor_dir: None,
         }
     }
 }

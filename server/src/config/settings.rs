@@ -24,6 +24,9 @@ pub struct ServerSettings {
     pub public_url: url::Url,
     pub tls: Option<TlsSettings>,
     pub cors_allowed_origins: Vec<String>,
+    /// Where the add-in's npm packages were installed (resolved against the configuration
+    /// file's folder); `None` when the vendor routes are not used.
+    pub addin_vendor_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]

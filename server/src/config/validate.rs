@@ -50,6 +50,15 @@ pub fn validate(
         })
         .collect();
     refuse_shared_resources(raw, problems);
+    // The manifests are generated on request; their limits are checked here, so that a label
+    // too long for Outlook stops the start rather than the download.
+    if server.is_some() {
+        for integration in &integrations {
+            for problem in crate::manifest::check_settings(integration, &public_url) {
+                problems.push(problem.key, problem.problem, problem.expected);
+            }
+        }
+    }
     if !problems.is_empty() {
         return None;
     }
@@ -129,6 +138,12 @@ fn validate_server(
         public_url: public_url?,
         tls,
         cors_allowed_origins: raw.cors_allowed_origins.clone(),
+        // Missing files are reported at start and by check-config, not refused: deployments
+        // that use neither MSAL nor local Office.js run without npm.
+        addin_vendor_dir: raw
+            .addin_vendor_dir
+            .as_ref()
+            .map(|dir| context.base_dir.join(dir)),
     })
 }
 

@@ -21,6 +21,9 @@ mod alias;
 mod email;
 mod integration_id;
 mod marker;
+mod meeting_options;
+mod personal_vmr;
+mod pin;
 mod user_identity;
 
 pub use alias::{
@@ -29,6 +32,9 @@ pub use alias::{
 pub use email::EmailAddress;
 pub use integration_id::IntegrationId;
 pub use marker::AliasMarker;
+pub use meeting_options::MeetingOptions;
+pub use personal_vmr::{FieldProblem, PersonalVmr, PersonalVmrFields, VmrAliases};
+pub use pin::Pin;
 pub use user_identity::UserIdentity;
 
 /// The error every domain `parse` returns: a sentence that names what was wrong.

@@ -36,7 +36,7 @@ pub fn cors(server: &ServerSettings) -> Cors {
         .fold(Cors::default().allowed_origin(&own), |cors, origin| {
             cors.allowed_origin(origin)
         })
-        .allowed_methods([Method::GET, Method::POST])
+        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,

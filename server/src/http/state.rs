@@ -1,6 +1,7 @@
 //! What every request handler shares, built once at start-up.
 
 use super::rate_limit::RateLimiter;
+use crate::addin_pages::AddinPages;
 use crate::config::{IntegrationSettings, Settings};
 use crate::identity::TokenValidator;
 use crate::reservations::AliasSpaceMonitor;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub integrations: HashMap<String, Integration>,
     pub rate_limiter: RateLimiter,
     pub alias_space: AliasSpaceMonitor,
+    /// The add-in's pages of every integration, rendered once.
+    pub addin_pages: AddinPages,
 }
 
 /// One integration's settings with the parts built from them (its token validator and key caches).
@@ -40,12 +43,14 @@ impl AppState {
             })
             .collect();
         let alias_space = AliasSpaceMonitor::new(&settings.integrations);
+        let addin_pages = AddinPages::build(&settings);
         Self {
             settings,
             store,
             integrations,
             rate_limiter: RateLimiter::new(),
             alias_space,
+            addin_pages,
         }
     }
 }

@@ -1,12 +1,14 @@
 //! Handing out single-use aliases: one fresh alias per meeting, never the same live alias twice.
 
 mod alias_space;
+mod changes;
 mod generator;
 
 pub use alias_space::{AliasSpaceMonitor, AliasSpaceUsage, WARN_ABOVE};
+pub use changes::{ChangeError, Released};
 pub use generator::{candidate, random_suffix, AliasSettings};
 
-use crate::domain::{AliasMarker, IntegrationId, InvalidValue, UserIdentity};
+use crate::domain::{AliasMarker, IntegrationId, InvalidValue, MeetingOptions, UserIdentity};
 use crate::store::{NewReservation, Reservation, ReservationState, Store, StoreError};
 use std::time::Duration;
 use uuid::Uuid;
@@ -40,6 +42,8 @@ pub struct ReservationRequest {
     pub meeting_key: Option<MeetingKey>,
     /// Give up the user's open reservation for this meeting and hand out a new alias.
     pub replace: bool,
+    /// Options chosen for the meeting; `None` keeps those of a reused reservation.
+    pub options: Option<MeetingOptions>,
 }
 
 #[derive(Debug)]
@@ -79,19 +83,23 @@ impl Reserver<'_> {
                 .await?
             {
                 if existing.expires_at > now && !request.replace {
-                    return Ok(Reserved {
-                        reservation: existing,
-                        reused: true,
-                    });
-                }
-                let to = if request.replace {
-                    ReservationState::Replaced
+                    if let Some(reservation) = self.reuse(existing, request, now).await? {
+                        return Ok(Reserved {
+                            reservation,
+                            reused: true,
+                        });
+                    }
+                    // It closed in the meantime (a meeting used it): hand out a new alias.
                 } else {
-                    ReservationState::Expired
-                };
-                self.store
-                    .transition_reservation(existing.id, ReservationState::Reserved, to, now)
-                    .await?;
+                    let to = if request.replace {
+                        ReservationState::Replaced
+                    } else {
+                        ReservationState::Expired
+                    };
+                    self.store
+                        .transition_reservation(existing.id, ReservationState::Reserved, to, now)
+                        .await?;
+                }
             }
         }
         let expires_at =
@@ -108,6 +116,7 @@ impl Reserver<'_> {
                     marker: AliasMarker::generate(&mut rng),
                     user: user.clone(),
                     meeting_key: request.meeting_key.as_ref().map(|k| k.as_str().to_string()),
+                    options: request.options.clone().unwrap_or_default(),
                     created_at: now,
                     expires_at,
                 }
@@ -121,19 +130,39 @@ impl Reserver<'_> {
             // Either the alias is taken (try another) or a concurrent request of the same user
             // for the same meeting won the race (return its reservation).
             if let Some(key) = &request.meeting_key {
-                if let Some(winner) = self
+                let winner = self
                     .store
                     .open_reservation_for_meeting(self.integration, user, key.as_str())
-                    .await?
-                {
-                    return Ok(Reserved {
-                        reservation: winner,
-                        reused: true,
-                    });
+                    .await?;
+                if let Some(winner) = winner {
+                    if let Some(reservation) = self.reuse(winner, request, now).await? {
+                        return Ok(Reserved {
+                            reservation,
+                            reused: true,
+                        });
+                    }
                 }
             }
         }
         Err(ReserveError::AliasSpaceExhausted)
+    }
+
+    /// The user's open reservation for the meeting, with the request's options applied if it
+    /// brings different ones; `None` if the reservation closed meanwhile.
+    async fn reuse(
+        &self,
+        open: Reservation,
+        request: &ReservationRequest,
+        now: i64,
+    ) -> Result<Option<Reservation>, StoreError> {
+        match &request.options {
+            Some(options) if *options != open.options => {
+                self.store
+                    .set_open_reservation_options(open.id, options, now)
+                    .await
+            }
+            _ => Ok(Some(open)),
+        }
     }
 }
 

@@ -4,9 +4,12 @@
 //! parameters and only types both understand (text, 64-bit integers). Schema differences
 //! live in the two migration folders.
 
+mod addin;
 mod batch_writer;
+mod personal_vmrs;
 mod reservations;
 
+pub use personal_vmrs::{SaveMode, SavedCounts, StoredPersonalVmr};
 pub use reservations::{NewReservation, Reservation, ReservationState};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -1,7 +1,10 @@
 //! Reservations: a single-use alias handed to one user for one meeting.
 
 use super::{Backend, Store, StoreError};
-use crate::domain::{Alias, AliasMarker, EmailAddress, IntegrationId, NumericAlias, UserIdentity};
+use crate::domain::{
+    Alias, AliasMarker, EmailAddress, IntegrationId, MeetingOptions, NumericAlias, Pin,
+    UserIdentity,
+};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -53,6 +56,7 @@ pub struct NewReservation {
     pub marker: AliasMarker,
     pub user: UserIdentity,
     pub meeting_key: Option<String>,
+    pub options: MeetingOptions,
     /// Unix milliseconds.
     pub created_at: i64,
     pub expires_at: i64,
@@ -68,13 +72,16 @@ pub struct Reservation {
     pub state: ReservationState,
     pub user: UserIdentity,
     pub meeting_key: Option<String>,
+    /// What the organizer chose for the meeting; the conferencing policy applies it.
+    pub options: MeetingOptions,
     pub created_at: i64,
     pub expires_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "id, integration, alias, numeric_alias, marker, state, user_key, user_kind, \
-    tenant_id, object_id, email, msexchuid, amurl, meeting_key, created_at, expires_at, updated_at";
+    tenant_id, object_id, email, msexchuid, amurl, meeting_key, host_pin, guest_pin, guests_allowed, \
+    created_at, expires_at, updated_at";
 
 impl Store {
     /// Inserts the reservation, or returns `None` when it would collide with a live alias,
@@ -153,6 +160,49 @@ impl Store {
         .await?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
+
+    /// The reservation `id` of the integration if `user` holds it, in whatever state.
+    pub async fn reservation_of_user(
+        &self,
+        integration: &IntegrationId,
+        id: Uuid,
+        user: &UserIdentity,
+    ) -> Result<Option<Reservation>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM reservations WHERE id = $1 AND integration = $2 AND user_key = $3"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id.to_string())
+            .bind(integration.as_str())
+            .bind(user.key())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(reservation_from_row).transpose()
+    }
+
+    /// Replaces the options of a reservation that is still open (`reserved` and not past
+    /// `expires_at`) and returns it; `None` when it is not open (any more).
+    pub async fn set_open_reservation_options(
+        &self,
+        id: Uuid,
+        options: &MeetingOptions,
+        now: i64,
+    ) -> Result<Option<Reservation>, StoreError> {
+        let sql = format!(
+            "UPDATE reservations SET host_pin = $1, guest_pin = $2, guests_allowed = $3, \
+             updated_at = $4 WHERE id = $5 AND state = 'reserved' AND expires_at > $4 \
+             RETURNING {COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(options.host_pin().map(Pin::as_str))
+            .bind(options.guest_pin().map(Pin::as_str))
+            .bind(options.guests_allowed().map(i64::from))
+            .bind(now)
+            .bind(id.to_string())
+            .fetch_optional(self.writer())
+            .await?;
+        row.as_ref().map(reservation_from_row).transpose()
+    }
 }
 
 /// Inserts several reservations in one statement; returns those that did not collide (a row
@@ -166,7 +216,11 @@ pub(super) async fn insert_reservations<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    const PER_ROW: usize = 15;
+    // Parameters bound per row, in COLUMNS order without `state` (a literal at STATE_AT) and
+    // `updated_at` (created_at again).
+    const PER_ROW: usize = 18;
+    const STATE_AT: usize = 5;
+    const CREATED_AT: usize = 16;
     // PostgreSQL needs `$n`; SQLite looks each named parameter up by a linear scan, so a long
     // multi-row statement binds much faster with anonymous `?` (bound in order).
     let placeholder = |n: usize| match backend {
@@ -175,16 +229,17 @@ where
     };
     let values: Vec<String> = (0..rows.len())
         .map(|row| {
-            let p: Vec<String> = (1..=PER_ROW).map(|n| placeholder(row * PER_ROW + n)).collect();
+            let mut fields: Vec<String> = (1..=PER_ROW)
+                .map(|n| placeholder(row * PER_ROW + n))
+                .collect();
             // created_at doubles as updated_at; with anonymous parameters it is bound twice.
             let updated_at = match backend {
-                Backend::Postgres => p[13].clone(),
+                Backend::Postgres => fields[CREATED_AT].clone(),
                 Backend::Sqlite => "?".to_string(),
             };
-            format!(
-                "({}, {}, {}, {}, {}, 'reserved', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {updated_at})",
-                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14]
-            )
+            fields.insert(STATE_AT, "'reserved'".to_string());
+            fields.push(updated_at);
+            format!("({})", fields.join(", "))
         })
         .collect();
     // Only the ids come back: the stored row is exactly what was sent, so decoding it again
@@ -210,6 +265,9 @@ where
             .bind(msexchuid)
             .bind(amurl)
             .bind(new.meeting_key.as_deref())
+            .bind(new.options.host_pin().map(Pin::as_str))
+            .bind(new.options.guest_pin().map(Pin::as_str))
+            .bind(new.options.guests_allowed().map(i64::from))
             .bind(new.created_at)
             .bind(new.expires_at);
         if backend == Backend::Sqlite {
@@ -241,6 +299,7 @@ impl Reservation {
             state: ReservationState::Reserved,
             user: stored_identity(&new.user),
             meeting_key: new.meeting_key.clone(),
+            options: new.options.clone(),
             created_at: new.created_at,
             expires_at: new.expires_at,
             updated_at: new.created_at,
@@ -332,6 +391,13 @@ fn reservation_from_row(row: &AnyRow) -> Result<Reservation, StoreError> {
         state: ReservationState::parse(&text("state")?)?,
         user,
         meeting_key: optional("meeting_key")?,
+        options: MeetingOptions::parse(
+            optional("host_pin")?.as_deref(),
+            optional("guest_pin")?.as_deref(),
+            row.try_get::<Option<i64>, _>("guests_allowed")?
+                .map(|allowed| allowed != 0),
+        )
+        .map_err(|e| corrupt("options", &e))?,
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
         updated_at: row.try_get("updated_at")?,

@@ -145,6 +145,10 @@ template_names! {
     PaneGuestPinLabel,
     PaneGuestsAllowedLabel,
     PaneWorkingMessage,
+    PaneSaveOptionsButton,
+    PanePinInvalidMessage,
+    PaneGuestPinNeedsHostMessage,
+    PanePinsDifferMessage,
 }
 
 struct Spec {
@@ -311,6 +315,16 @@ impl TemplateName {
             PaneGuestPinLabel => pane("pane_guest_pin_label", "Guest PIN (optional)"),
             PaneGuestsAllowedLabel => pane("pane_guests_allowed_label", "Allow guests to join"),
             PaneWorkingMessage => pane("pane_working_message", "Adding a video meeting room…"),
+            PaneSaveOptionsButton => pane("pane_save_options_button", "Save options"),
+            PanePinInvalidMessage => pane("pane_pin_invalid_message", "A PIN is 4 to 20 digits."),
+            PaneGuestPinNeedsHostMessage => pane(
+                "pane_guest_pin_needs_host_message",
+                "Set a host PIN before a guest PIN.",
+            ),
+            PanePinsDifferMessage => pane(
+                "pane_pins_differ_message",
+                "The guest PIN must differ from the host PIN.",
+            ),
         }
     }
 }

@@ -1,16 +1,22 @@
-//! `POST /api/v1/integrations/{integration}/reservations`: the add-in's button click.
+//! The add-in's reservation routes:
+//! - `POST /api/v1/integrations/{integration}/reservations`: the button click;
+//! - `PUT …/reservations/{reservation_id}/options`: the meeting options of an open reservation;
+//! - `DELETE …/reservations/{reservation_id}`: give an unused reservation back.
 
+use super::caller::{self, storage_unavailable, Caller};
 use crate::config::IntegrationSettings;
+use crate::domain::{MeetingOptions, Pin};
 use crate::http::problem::Problem;
 use crate::http::state::{AppState, Integration};
-use crate::identity::{bearer_token, Rejection};
-use crate::reservations::{MeetingKey, ReservationRequest, ReserveError, Reserved, Reserver};
+use crate::reservations::{
+    ChangeError, MeetingKey, Released, ReservationRequest, ReserveError, Reserved, Reserver,
+};
 use crate::store::Reservation;
 use crate::templates::JoiningContext;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use std::time::Instant;
+use uuid::Uuid;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +24,15 @@ struct RequestBody {
     meeting_key: Option<String>,
     #[serde(default)]
     replace: bool,
+    options: Option<OptionsBody>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptionsBody {
+    host_pin: Option<String>,
+    guest_pin: Option<String>,
+    guests_allowed: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -31,6 +46,7 @@ struct ResponseBody<'a> {
     equipment_resource: &'a crate::config::EquipmentResource,
     expires_at: String,
     reused: bool,
+    options: &'a MeetingOptions,
 }
 
 pub async fn create(
@@ -39,42 +55,9 @@ pub async fn create(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let integration = state.integrations.get(path.as_str()).ok_or_else(|| {
-        Problem::not_found(format!("there is no integration named `{}`", path.as_str()))
-    })?;
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
-    let token = bearer_token(authorization).map_err(rejected)?;
-    let now = time::OffsetDateTime::now_utc();
-    let user = integration
-        .validator
-        .validate(token, now.unix_timestamp())
-        .await
-        .map_err(rejected)?;
-
-    let limits = integration.settings.rate_limit;
-    let bucket = format!("{}|{}", integration.settings.id, user.key());
-    if let Err(wait) = state
-        .rate_limiter
-        .try_acquire(&bucket, limits, Instant::now())
-    {
-        let seconds = wait.as_secs().max(1);
-        return Err(Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Too many reservations",
-            format!(
-                "at most {} reservations per minute per user; try again in {seconds} s",
-                limits.per_minute
-            ),
-        )
-        .with_retry_after(seconds));
-    }
-
-    let request = parse_body(&body)?;
-    let now_ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+    let integration = caller::integration(&state, &path)?;
+    let Caller { user, now_ms } = caller::authenticate(&request, &state, integration).await?;
+    let request = parse_reservation_request(&body, integration)?;
     let reserved = reserver(&state, integration)
         .reserve(&user, &request, now_ms)
         .await
@@ -88,19 +71,61 @@ pub async fn create(
                     error.to_string(),
                 )
             }
-            ReserveError::Store(error) => {
-                tracing::error!(%error, "reservation could not be stored");
-                Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
-                    "Storage unavailable",
-                    "the reservation could not be stored; try again shortly",
-                )
-                .with_retry_after(5)
-            }
+            ReserveError::Store(error) => storage_unavailable(error),
         })?;
     tracing::info!(integration = %integration.settings.id, alias = %reserved.reservation.alias, reused = reserved.reused, "reservation");
     respond(integration, &reserved)
+}
+
+pub async fn set_options(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Problem> {
+    let (integration, id) = path.into_inner();
+    let integration = caller::integration(&state, &integration)?;
+    let Caller { user, now_ms } = caller::authenticate(&request, &state, integration).await?;
+    let id = reservation_id(&id)?;
+    meeting_options_enabled(integration)?;
+    if is_blank(&body) {
+        return Err(Problem::bad_request(
+            "invalid_body",
+            "the request body must be a JSON object with host_pin, guest_pin and guests_allowed",
+        ));
+    }
+    let options = parse_options(json_body::<OptionsBody>(&body)?)?;
+    let reservation = reserver(&state, integration)
+        .set_options(&user, id, &options, now_ms)
+        .await
+        .map_err(change_failed)?;
+    tracing::info!(integration = %integration.settings.id, alias = %reservation.alias, "meeting options set");
+    respond(
+        integration,
+        &Reserved {
+            reservation,
+            reused: true,
+        },
+    )
+}
+
+pub async fn release(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Problem> {
+    let (integration, id) = path.into_inner();
+    let integration = caller::integration(&state, &integration)?;
+    let Caller { user, now_ms } = caller::authenticate(&request, &state, integration).await?;
+    let id = reservation_id(&id)?;
+    let released = reserver(&state, integration)
+        .release(&user, id, now_ms)
+        .await
+        .map_err(change_failed)?;
+    if released == Released::Now {
+        tracing::info!(integration = %integration.settings.id, reservation = %id, "reservation released");
+    }
+    Ok(HttpResponse::NoContent().finish())
 }
 
 fn reserver<'a>(state: &'a AppState, integration: &'a Integration) -> Reserver<'a> {
@@ -112,29 +137,73 @@ fn reserver<'a>(state: &'a AppState, integration: &'a Integration) -> Reserver<'
     }
 }
 
-fn rejected(rejection: Rejection) -> Problem {
-    let status =
-        StatusCode::from_u16(rejection.reason.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
-    let code = rejection.reason.code();
-    tracing::info!(reason = code, "token rejected");
-    let problem = Problem::new(status, code, "Identity token rejected", rejection.detail);
-    if status == StatusCode::UNAUTHORIZED {
-        problem.with_bearer_challenge()
-    } else {
-        problem.with_retry_after(5)
+/// Unknown, malformed and other users' ids all answer the same 404.
+fn reservation_id(text: &str) -> Result<Uuid, Problem> {
+    Uuid::parse_str(text).map_err(|_| not_yours())
+}
+
+fn not_yours() -> Problem {
+    Problem::not_found("you hold no reservation with this id in this integration")
+}
+
+fn change_failed(error: ChangeError) -> Problem {
+    match error {
+        ChangeError::NotFound => not_yours(),
+        ChangeError::NotOpen(_) => Problem::new(
+            StatusCode::CONFLICT,
+            "reservation_not_open",
+            "Reservation not open",
+            error.to_string(),
+        ),
+        ChangeError::Store(error) => storage_unavailable(error),
     }
 }
 
-fn parse_body(body: &[u8]) -> Result<ReservationRequest, Problem> {
-    let raw: RequestBody = if body.iter().all(u8::is_ascii_whitespace) {
+fn meeting_options_enabled(integration: &Integration) -> Result<(), Problem> {
+    if integration.settings.addin.features.meeting_options {
+        Ok(())
+    } else {
+        Err(Problem::bad_request(
+            "meeting_options_disabled",
+            format!(
+                "meeting options are turned off for this integration; an administrator can \
+                 turn them on with integrations.{}.addin.meeting_options = true",
+                integration.settings.id
+            ),
+        ))
+    }
+}
+
+fn is_blank(body: &[u8]) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+}
+
+fn json_body<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Problem> {
+    serde_json::from_slice(body).map_err(|e| {
+        Problem::bad_request(
+            "invalid_body",
+            format!("the request body is not valid: {e}"),
+        )
+    })
+}
+
+fn parse_options(raw: OptionsBody) -> Result<MeetingOptions, Problem> {
+    MeetingOptions::parse(
+        raw.host_pin.as_deref(),
+        raw.guest_pin.as_deref(),
+        raw.guests_allowed,
+    )
+    .map_err(|e| Problem::bad_request("invalid_options", e.to_string()))
+}
+
+fn parse_reservation_request(
+    body: &[u8],
+    integration: &Integration,
+) -> Result<ReservationRequest, Problem> {
+    let raw: RequestBody = if is_blank(body) {
         RequestBody::default()
     } else {
-        serde_json::from_slice(body).map_err(|e| {
-            Problem::bad_request(
-                "invalid_body",
-                format!("the request body is not valid: {e}"),
-            )
-        })?
+        json_body(body)?
     };
     let meeting_key = raw
         .meeting_key
@@ -142,19 +211,36 @@ fn parse_body(body: &[u8]) -> Result<ReservationRequest, Problem> {
         .map(MeetingKey::parse)
         .transpose()
         .map_err(|e| Problem::bad_request("invalid_meeting_key", e.to_string()))?;
+    let options = match raw.options {
+        Some(options) => {
+            meeting_options_enabled(integration)?;
+            Some(parse_options(options)?)
+        }
+        None => None,
+    };
     Ok(ReservationRequest {
         meeting_key,
         replace: raw.replace,
+        options,
     })
 }
 
+/// The joining instructions show the PIN callers need: the guest PIN where guests are allowed,
+/// else the host PIN.
 fn joining_context(integration: &Integration, reservation: &Reservation) -> JoiningContext {
-    integration.settings.joining_context(
-        reservation.alias.clone(),
-        reservation.numeric_alias.clone(),
-        reservation.marker.clone(),
-        integration.shared_values.clone(),
-    )
+    let options = &reservation.options;
+    let pin_text = |pin: Option<&Pin>| pin.map(|pin| pin.as_str().to_string());
+    JoiningContext {
+        host_pin: pin_text(options.host_pin()),
+        guest_pin: pin_text(options.guest_pin()),
+        guests_allowed: options.guests_allowed().unwrap_or(false),
+        ..integration.settings.joining_context(
+            reservation.alias.clone(),
+            reservation.numeric_alias.clone(),
+            reservation.marker.clone(),
+            integration.shared_values.clone(),
+        )
+    }
 }
 
 fn respond(integration: &Integration, reserved: &Reserved) -> Result<HttpResponse, Problem> {
@@ -184,6 +270,7 @@ fn respond(integration: &Integration, reserved: &Reserved) -> Result<HttpRespons
         equipment_resource: &settings.equipment_resource,
         expires_at: rfc3339_millis(reservation.expires_at),
         reused: reserved.reused,
+        options: &reservation.options,
     };
     let status = if reserved.reused {
         StatusCode::OK

@@ -6,7 +6,7 @@ use std::path::Path;
 #[test]
 fn names_are_complete_unique_and_round_trip() {
     let all = TemplateName::all();
-    assert_eq!(all.len(), 41);
+    assert_eq!(all.len(), 45);
     for (position, &name) in all.iter().enumerate() {
         assert_eq!(name.index(), position);
         assert_eq!(TemplateName::parse(name.key()), Some(name));
@@ -14,7 +14,7 @@ fn names_are_complete_unique_and_round_trip() {
     }
     let html = all.iter().filter(|name| name.is_html()).count();
     assert_eq!(html, 14);
-    assert_eq!(all.iter().filter(|name| name.is_pane_string()).count(), 21);
+    assert_eq!(all.iter().filter(|name| name.is_pane_string()).count(), 25);
     assert_eq!(
         TemplateName::parse("joining_instructions"),
         Some(TemplateName::JoiningInstructions)
@@ -173,7 +173,7 @@ fn personal_vmr_templates_use_the_preferred_alias() {
 #[test]
 fn pane_strings_are_all_rendered() {
     let strings = Templates::defaults().pane_strings(&shared()).unwrap();
-    assert_eq!(strings.len(), 21);
+    assert_eq!(strings.len(), 25);
     assert_eq!(strings["pane_title"], "Video meeting room");
     assert!(strings.values().all(|text| !text.is_empty()));
 }

@@ -1,0 +1,96 @@
+// The one-click command in headless Chromium: commands.html from the real server inside the fake
+// Outlook, invoked the way Outlook invokes it, against the real API.
+"use strict";
+
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const h = require("./harness");
+
+const skip = h.skipReason();
+let server;
+let browser;
+
+before(async () => {
+  if (skip) return;
+  server = await h.startServer();
+  browser = await h.launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+/** Opens the function file and clicks the button `times` times, each after the last completed. */
+async function clickCommand(host, times = 1) {
+  const opened = await h.openAddinPage(browser, server, "commands.html", host);
+  const { page } = opened;
+  await page.waitForFunction(() => typeof window.__fakeOutlook.actions.addSingleUseVmr === "function");
+  for (let i = 0; i < times; i++) {
+    await page.evaluate((timeout) => window.__fakeOutlook.invoke("addSingleUseVmr", timeout), h.STEP_TIMEOUT_MS);
+  }
+  const result = { opened, meeting: await h.meeting(page), problems: await opened.problems() };
+  await opened.close();
+  return result;
+}
+
+function notification(meeting) {
+  const shown = Object.values(meeting.notifications);
+  assert.equal(shown.length, 1, JSON.stringify(meeting.notifications));
+  return shown[0];
+}
+
+test("a click puts the instructions, the location and the resource in the meeting", { skip }, async () => {
+  const { meeting, problems } = await clickCommand({ token: server.token(), location: "Board room" });
+  assert.deepEqual(problems, []);
+  assert.equal(meeting.completed, 1);
+  const [marker] = h.markers(meeting.body);
+  assert.ok(marker, meeting.body);
+  assert.ok(meeting.body.startsWith("<p>Agenda</p>"), "the organiser's text stays first: " + meeting.body);
+  const alias = meeting.body.match(/meet\d{6}@vc\.example\.com/);
+  assert.ok(alias, meeting.body);
+  assert.match(meeting.location, new RegExp(`^Board room; .*${alias[0].replace(/\./g, "\\.")}`));
+  assert.deepEqual(
+    meeting.optionalAttendees.map((a) => a.emailAddress),
+    [h.RESOURCE.email]
+  );
+  assert.deepEqual(meeting.requiredAttendees.map((a) => a.emailAddress), ["adele@example.com"]);
+  assert.ok(meeting.customProperties.vmrReservationId, JSON.stringify(meeting.customProperties));
+  const shown = notification(meeting);
+  assert.equal(shown.type, "informationalMessage");
+  assert.match(shown.message, /joining instructions are in the meeting/);
+});
+
+test("a second click leaves one block, one marker and one resource", { skip }, async () => {
+  const { meeting, problems } = await clickCommand({ token: server.token() }, 2);
+  assert.deepEqual(problems, []);
+  assert.equal(meeting.completed, 2);
+  assert.equal(h.markers(meeting.body).length, 1, meeting.body);
+  assert.equal(meeting.body.split("vmr-scheduler-instructions").length - 1, 1, meeting.body);
+  assert.equal(meeting.optionalAttendees.length, 1);
+  assert.match(notification(meeting).message, /already has a video meeting room/);
+});
+
+test("the command reuses the reservation of a meeting it already keyed", { skip }, async () => {
+  const first = await clickCommand({ token: server.token() });
+  const [firstMarker] = h.markers(first.meeting.body);
+  // The same meeting reopened after the organiser deleted the block: same key, same room.
+  const again = await clickCommand({
+    token: server.token(),
+    customProperties: first.meeting.customProperties,
+  });
+  assert.deepEqual(again.problems, []);
+  assert.deepEqual(h.markers(again.meeting.body), [firstMarker]);
+});
+
+test("a token failure ends in an error notice and still completes", { skip }, async () => {
+  const { meeting, problems } = await clickCommand({
+    tokenError: { code: 13003, message: "unsupported account" },
+  });
+  assert.deepEqual(problems, []);
+  assert.equal(meeting.completed, 1);
+  assert.equal(meeting.body, "<p>Agenda</p>");
+  const shown = notification(meeting);
+  assert.equal(shown.type, "errorMessage");
+  assert.match(shown.message, /could not be added/);
+});

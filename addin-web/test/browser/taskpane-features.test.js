@@ -1,0 +1,110 @@
+// The task pane's optional parts in headless Chromium: the user's personal VMRs (imported with
+// the admin command) and the meeting options (PINs, guests), against the real API.
+"use strict";
+
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const h = require("./harness");
+
+const PERSONAL_ALIAS = "demo.user@vc.example.com";
+const skip = h.skipReason();
+let server;
+let browser;
+
+before(async () => {
+  if (skip) return;
+  server = await h.startServer({
+    addin: "personal_vmrs = true\nmeeting_options = true",
+    personalVmrs: [
+      {
+        owner_email: h.USER_EMAIL,
+        name: "My meeting room",
+        description: "Always the same address",
+        aliases: [PERSONAL_ALIAS, "8100042"],
+        pin: "2468",
+        allow_guests: true,
+      },
+      { owner_email: "someone.else@example.com", name: "Not mine", aliases: ["other@vc.example.com"] },
+    ],
+  });
+  browser = await h.launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+async function openPane(host) {
+  const opened = await h.openAddinPage(browser, server, "taskpane.html", host);
+  await opened.page.waitForSelector('#state[data-state="idle"]');
+  return opened;
+}
+
+test("personal VMRs: the user's own rooms are listed and one replaces the resource booking", { skip }, async () => {
+  const { page, problems, close } = await openPane({
+    token: server.token(),
+    // As if a single-use VMR had been added before: the resource is on the meeting.
+    optionalAttendees: [{ displayName: h.RESOURCE.name, emailAddress: h.RESOURCE.email }],
+  });
+  const buttons = page.locator("#personal-list button[data-vmr-id]");
+  await buttons.first().waitFor();
+  assert.equal(await buttons.count(), 1, "only the caller's VMRs");
+  assert.equal(await buttons.first().textContent(), "My meeting room");
+  assert.equal(await page.textContent("#personal-message"), "Select the personal room to add to this meeting.");
+  await h.screenshot(page, "personal");
+
+  await buttons.first().click();
+  await page.waitForSelector('#state[data-state="added"]');
+  const meeting = await h.meeting(page);
+  assert.ok(meeting.body.includes(PERSONAL_ALIAS), meeting.body);
+  assert.equal(h.markers(meeting.body).length, 0, "personal VMRs are not scheduled");
+  assert.ok(meeting.location.includes(PERSONAL_ALIAS), meeting.location);
+  assert.deepEqual(meeting.optionalAttendees, [], "no resource booking for a personal VMR");
+  assert.deepEqual(await problems(), []);
+  await close();
+});
+
+test("options: PINs go with the reservation and a change renders the instructions again", { skip }, async () => {
+  const { page, problems, close } = await openPane({ token: server.token() });
+  assert.equal(await page.isVisible("#options"), true);
+  // Host only: the instructions show the host PIN.
+  await page.fill("#host-pin", "1234");
+  await page.uncheck("#guests-allowed");
+  await page.click("#add-single-use");
+  await page.waitForSelector('#state[data-state="added"]');
+  let meeting = await h.meeting(page);
+  assert.match(meeting.body, /PIN: <b>1234<\/b>/);
+  assert.equal(await page.isVisible("#save-options"), true);
+  const marker = h.markers(meeting.body);
+
+  // Guests with their own PIN: saved on the same reservation, instructions rendered again.
+  await page.check("#guests-allowed");
+  await page.fill("#guest-pin", "5678");
+  await h.screenshot(page, "options");
+  await page.click("#save-options");
+  await page.waitForFunction(() => window.__fakeOutlook.body.includes("5678"));
+  await page.waitForSelector('#state[data-state="added"]');
+  meeting = await h.meeting(page);
+  assert.match(meeting.body, /Guest PIN: <b>5678<\/b>/);
+  assert.ok(!meeting.body.includes("1234"), "the host PIN is not for guests: " + meeting.body);
+  assert.deepEqual(h.markers(meeting.body), marker, "same reservation, one block");
+  assert.deepEqual(await problems(), []);
+  await close();
+});
+
+test("options: an invalid PIN is refused in the pane before anything is sent", { skip }, async () => {
+  const { page, problems, close } = await openPane({ token: server.token() });
+  await page.locator("#personal-list button").first().waitFor(); // its token request is done
+  const tokenRequests = await page.evaluate(() => window.__fakeOutlook.tokenRequests);
+  await page.fill("#host-pin", "12");
+  await page.click("#add-single-use");
+  assert.equal(await page.isVisible("#host-pin-error"), true);
+  assert.equal(await page.getAttribute("#host-pin", "aria-invalid"), "true");
+  assert.equal(await page.getAttribute("#state", "data-state"), "idle");
+  const meeting = await h.meeting(page);
+  assert.equal(meeting.body, "<p>Agenda</p>");
+  assert.equal(await page.evaluate(() => window.__fakeOutlook.tokenRequests), tokenRequests);
+  assert.deepEqual(await problems(), []);
+  await close();
+});
