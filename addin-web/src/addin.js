@@ -290,6 +290,37 @@
       await ensureResource(config.equipmentResource);
     }
 
+    // The block stays as it is. A retry after a failed attendee step lands here, so the
+    // resource is checked too.
+    async function keepBlock(found) {
+      await ensureResource(config.equipmentResource);
+      return { state: "already", marker: found.marker };
+    }
+
+    // Rewrites the block (the organiser may have edited it) from the reservation the meeting
+    // key still holds, so the meeting keeps its room. Only that reservation may go in: a new
+    // one would change the room of a meeting whose attendees may already have it (once sent,
+    // the reservation is used and the key no longer finds it), so a new one is released and
+    // the block kept. Without a remembered key, or with the service down, the block is kept.
+    async function refreshBlock(current, found) {
+      const key = (await remembered()).meetingKey;
+      if (!key) return keepBlock(found);
+      let reservation;
+      try {
+        reservation = await client.reserve(await tokens.getToken(), { meetingKey: key, replace: false });
+      } catch (error) {
+        if (!error || error.kind !== "unreachable") throw error;
+        warn("block not refreshed", error);
+        return keepBlock(found);
+      }
+      if (!reservation.reused) {
+        await releaseQuietly(reservation.reservation_id);
+        return keepBlock(found);
+      }
+      await applyReservation(current, reservation);
+      return { state: "already", marker: reservation.alias_id_marker, reservation: reservation, refreshed: true };
+    }
+
     return {
       config: config,
       item: item,
@@ -303,20 +334,22 @@
       },
 
       /**
-       * Adds a single-use VMR. `request`: {replace?, options?}. Resolves to {state} with state
-       * `added` (and the reservation), `already` (the body has a marker and no replace was
-       * asked) or `unreachable` (placeholder inserted, `error` says why); rejects otherwise.
+       * Adds a single-use VMR. `request`: {replace?, refresh?, options?}. Resolves to {state}:
+       *  - `added` (with the reservation): the body got a new block;
+       *  - `already`: the body had a marker and no replace was asked. The block is left as it
+       *    was, unless refresh was asked and the meeting's own reservation is still open: then
+       *    it is rewritten from it (`refreshed` and the reservation are set);
+       *  - `unreachable` (`error` says why): the placeholder went in where no marker was.
+       * Rejects otherwise.
        */
       addSingleUse: async function (request) {
         const wanted = request || {};
         // The body is read first: a meeting that already has a VMR needs no token prompt
-        // and no reservation.
+        // and no reservation unless it is to be refreshed.
         const current = await readBody();
         const found = body.inspect(current.content, current.type);
         if (found.marker && !wanted.replace) {
-          // A retry after a failed attendee step lands here, so the resource is checked too.
-          await ensureResource(config.equipmentResource);
-          return { state: "already", marker: found.marker };
+          return wanted.refresh ? refreshBlock(current, found) : keepBlock(found);
         }
         const key = await meetingKey();
         const token = await tokens.getToken();

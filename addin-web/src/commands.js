@@ -1,5 +1,6 @@
 /*
- * The function command (FunctionFile): one click adds a single-use VMR without opening a pane.
+ * The function command (FunctionFile): one click adds a single-use VMR without opening a pane;
+ * a further click on the same meeting refreshes its instructions and keeps its room.
  * Progress and outcome are shown in the item's notification bar. `event.completed()` is called
  * exactly once on every path: Outlook queues further clicks until it is.
  */
@@ -79,7 +80,9 @@
       strings = addin().stringsFor(config, addin().chooseLocale(config, root.Office.context.displayLanguage));
       await notify(item, "progress", strings.pane_working_message);
       const session = addin().createSession({ config: config, item: item });
-      const result = await session.addSingleUse({ replace: false });
+      // A click on a meeting that has our block rewrites it from the meeting's reservation,
+      // so it always ends with one intact block; the pane replaces only when asked.
+      const result = await session.addSingleUse({ refresh: true });
       await notify(item, "info", outcomeMessage(result, strings));
     } catch (error) {
       if (root.console) root.console.warn("vmr-scheduler: " + addin().errorDetail(error));
@@ -103,6 +106,9 @@
   }
 
   register();
+  // Clients that read only the manifest's VersionOverrides 1.0 (Outlook 2013/2016, Exchange 2016
+  // Outlook on the web) call the function file's global of the FunctionName instead.
+  root.addSingleUseVmr = addSingleUseVmr;
   if (root.Office && typeof root.Office.onReady === "function") {
     root.Office.onReady(register);
   }

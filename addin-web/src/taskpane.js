@@ -14,7 +14,6 @@
   let strings = null;
   let session = null;
   let busy = false;
-  let guestsAllowedTouched = false;
 
   function $(id) {
     return doc.getElementById(id);
@@ -134,26 +133,26 @@
     return !!config.features.meeting_options;
   }
 
-  /** The options the organiser set, or undefined when the form was left as it was. */
+  /**
+   * The options as the form shows them, or undefined when the form is off. The checkbox's
+   * state always goes along: left out, the service would read it as "no guests" although the
+   * box is ticked by default. An empty PIN field means no PIN.
+   */
   function readOptions() {
     if (!optionsEnabled()) return undefined;
-    const options = {};
+    const options = { guests_allowed: $("guests-allowed").checked };
     const host = $("host-pin").value.trim();
     const guest = $("guest-pin").value.trim();
     if (host) options.host_pin = host;
     if (guest) options.guest_pin = guest;
-    if (guestsAllowedTouched) options.guests_allowed = $("guests-allowed").checked;
-    return Object.keys(options).length ? options : undefined;
+    return options;
   }
 
   function fillOptions(options) {
     if (!optionsEnabled()) return;
     $("host-pin").value = options.host_pin || "";
     $("guest-pin").value = options.guest_pin || "";
-    if (typeof options.guests_allowed === "boolean") {
-      $("guests-allowed").checked = options.guests_allowed;
-      guestsAllowedTouched = true;
-    }
+    if (typeof options.guests_allowed === "boolean") $("guests-allowed").checked = options.guests_allowed;
   }
 
   function digitsOnly(event) {
@@ -236,12 +235,11 @@
       // Enter in a PIN field submits too; before there is a reservation the options only
       // travel with the add or replace click.
       if (!validateOptions() || $("save-options").hidden) return;
-      const options = readOptions() || {};
+      const options = readOptions();
       run(function () { return session.updateOptions(options); });
     });
     $("host-pin").addEventListener("input", digitsOnly);
     $("guest-pin").addEventListener("input", digitsOnly);
-    $("guests-allowed").addEventListener("change", function () { guestsAllowedTouched = true; });
   }
 
   // Fresh state for the item now open (the pane can stay pinned while the item changes).

@@ -21,15 +21,20 @@ after(async () => {
   if (server) await server.stop();
 });
 
-/** Opens the function file and clicks the button `times` times, each after the last completed. */
-async function clickCommand(host, times = 1) {
+/** Opens the function file; `click()` runs the command as Outlook does and waits for it. */
+async function openCommand(host) {
   const opened = await h.openAddinPage(browser, server, "commands.html", host);
   const { page } = opened;
   await page.waitForFunction(() => typeof window.__fakeOutlook.actions.addSingleUseVmr === "function");
-  for (let i = 0; i < times; i++) {
-    await page.evaluate((timeout) => window.__fakeOutlook.invoke("addSingleUseVmr", timeout), h.STEP_TIMEOUT_MS);
-  }
-  const result = { opened, meeting: await h.meeting(page), problems: await opened.problems() };
+  const click = () => page.evaluate((timeout) => window.__fakeOutlook.invoke("addSingleUseVmr", timeout), h.STEP_TIMEOUT_MS);
+  return { ...opened, click };
+}
+
+/** Opens the function file, clicks the button once and closes the page. */
+async function clickCommand(host) {
+  const opened = await openCommand(host);
+  await opened.click();
+  const result = { opened, meeting: await h.meeting(opened.page), problems: await opened.problems() };
   await opened.close();
   return result;
 }
@@ -61,14 +66,37 @@ test("a click puts the instructions, the location and the resource in the meetin
   assert.match(shown.message, /joining instructions are in the meeting/);
 });
 
-test("a second click leaves one block, one marker and one resource", { skip }, async () => {
-  const { meeting, problems } = await clickCommand({ token: server.token() }, 2);
+test("a second click rewrites the block from the same reservation", { skip }, async () => {
+  const opened = await openCommand({ token: server.token() });
+  const { page } = opened;
+  const reservations = h.recordReservationRequests(page);
+  await opened.click();
+  const first = await h.meeting(page);
+  // The organiser edits the instructions and leaves the reference alone.
+  const edited = await page.evaluate(() => {
+    const state = window.__fakeOutlook;
+    state.body = state.body.replace("Join the video meeting", "Jion teh meeting");
+    return state.body;
+  });
+  assert.notEqual(edited, first.body);
+  await opened.click();
+  const second = await h.meeting(page);
+  const problems = await opened.problems();
+  await opened.close();
+
   assert.deepEqual(problems, []);
-  assert.equal(meeting.completed, 2);
-  assert.equal(h.markers(meeting.body).length, 1, meeting.body);
-  assert.equal(meeting.body.split("vmr-scheduler-instructions").length - 1, 1, meeting.body);
-  assert.equal(meeting.optionalAttendees.length, 1);
-  assert.match(notification(meeting).message, /already has a video meeting room/);
+  assert.equal(second.completed, 2, "event.completed once per click");
+  assert.equal(reservations.length, 2, "one reservation request per click");
+  assert.equal(reservations[1].meeting_key, reservations[0].meeting_key);
+  assert.equal(second.body, first.body, "the edited block is written afresh");
+  assert.equal(h.markers(second.body).length, 1, second.body);
+  assert.equal(second.body.split("vmr-scheduler-instructions").length - 1, 1, second.body);
+  const aliases = (body) => [...new Set(body.match(/meet\d{6}@vc\.example\.com/g) || [])];
+  assert.equal(aliases(first.body).length, 1, first.body);
+  assert.deepEqual(aliases(second.body), aliases(first.body), "the same alias");
+  assert.deepEqual(second.optionalAttendees.map((a) => a.emailAddress), [h.RESOURCE.email]);
+  assert.equal(second.location, first.location);
+  assert.match(notification(second).message, /already has a video meeting room/);
 });
 
 test("the command reuses the reservation of a meeting it already keyed", { skip }, async () => {

@@ -287,6 +287,17 @@ function meeting(page) {
   });
 }
 
+/** Records the JSON body of every reservation request `page` makes from now on. */
+function recordReservationRequests(page) {
+  const requests = [];
+  page.on("request", (request) => {
+    if (request.method() === "POST" && new URL(request.url()).pathname.endsWith("/reservations")) {
+      requests.push(request.postDataJSON());
+    }
+  });
+  return requests;
+}
+
 function markers(body) {
   return body.match(MARKER) || [];
 }
@@ -305,6 +316,7 @@ module.exports = {
   launchBrowser,
   openAddinPage,
   meeting,
+  recordReservationRequests,
   markers,
   screenshot,
 };

@@ -110,6 +110,48 @@ test("add on a meeting that already has a marker: 'already', no token, no reserv
   assert.deepEqual(emails(state.optionalAttendees), [RESOURCE]);
 });
 
+test("refresh: the meeting key's reservation rewrites an edited block and re-invites the resource", async () => {
+  let reservations = 0;
+  const { state, session, fetch } = setup({
+    routes: { "POST /reservations": () => jsonResponse(201, reservation({ reused: ++reservations > 1 })) },
+  });
+  await session.addSingleUse();
+  const added = state.body;
+  state.body = added.replace("Meeting ID", "Meting");
+  state.optionalAttendees = [];
+  const result = await session.addSingleUse({ refresh: true });
+  assert.equal(result.state, "already");
+  assert.equal(result.refreshed, true);
+  assert.equal(result.marker, MARKER);
+  assert.equal(fetch.calls.length, 2);
+  assert.equal(fetch.calls[1].body.meeting_key, fetch.calls[0].body.meeting_key);
+  assert.equal(fetch.calls[1].body.replace, undefined);
+  assert.equal(fetch.calls[1].body.options, undefined, "the reservation keeps its options");
+  assert.equal(state.body, added);
+  assert.deepEqual(emails(state.optionalAttendees), [RESOURCE]);
+});
+
+test("refresh without a remembered meeting key keeps the block and reserves nothing", async () => {
+  const { state, session, fetch } = setup({ initial: { body: body.upsertHtml("<p>x</p>", instructions()) } });
+  const before = state.body;
+  const result = await session.addSingleUse({ refresh: true });
+  assert.deepEqual(result, { state: "already", marker: MARKER });
+  assert.equal(fetch.calls.length, 0);
+  assert.equal(state.body, before);
+  assert.deepEqual(emails(state.optionalAttendees), [RESOURCE]);
+});
+
+test("refresh with the service down keeps the block; other failures reject", async () => {
+  const keyed = { body: body.upsertHtml("<p>x</p>", instructions()), properties: { vmrMeetingKey: "k-1" } };
+  const down = setup({ initial: { ...keyed }, routes: { "POST /reservations": () => { throw new TypeError("Failed to fetch"); } } });
+  assert.deepEqual(await down.session.addSingleUse({ refresh: true }), { state: "already", marker: MARKER });
+  assert.equal(down.state.body, keyed.body);
+  assert.deepEqual(emails(down.state.optionalAttendees), [RESOURCE]);
+  const refused = setup({ initial: { ...keyed }, routes: { "POST /reservations": jsonResponse(401, { detail: "expired" }) } });
+  assert.equal((await failure(refused.session.addSingleUse({ refresh: true }))).kind, "auth");
+  assert.equal(refused.state.body, keyed.body);
+});
+
 test("the resource is never added twice, whichever list holds it", async () => {
   const { state, session } = setup({
     initial: { requiredAttendees: [{ displayName: "VMR", emailAddress: "VMR-Resource@Example.com" }] },

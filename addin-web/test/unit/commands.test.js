@@ -51,6 +51,10 @@ test("the function is associated at load and again when Office is ready, under t
   assert.ok(source.includes('Office.actions.associate("addSingleUseVmr"'));
 });
 
+test("the function is also a global of the function file, for clients that call it by name", () => {
+  assert.equal(globalThis.addSingleUseVmr, commands.addSingleUseVmr);
+});
+
 test("success: progress, then a transient informational message; completed once, after the work", async () => {
   const { state, event, run } = click({ initial: { body: "<p>Agenda</p>" } });
   await run;
@@ -67,16 +71,46 @@ test("success: progress, then a transient informational message; completed once,
   assert.equal(state.optionalAttendees.filter((a) => a.emailAddress === RESOURCE).length, 1);
 });
 
-test("a second click on the same meeting: 'already', nothing reserved, resource still once", async () => {
+/** The first click's meeting, reopened for another click with `routes` answering. */
+function clickAgain(first, routes, changes = {}) {
+  return click({ initial: { ...first.state, notifications: [], calls: [], ...changes }, routes });
+}
+
+test("a second click on the same meeting rewrites the block from the same reservation", async () => {
   const first = click();
   await first.run;
-  const second = click({ initial: { ...first.state, notifications: [], calls: [] } });
+  const added = first.state.body;
+  // The organiser edited the instructions; the marker survived.
+  const mangled = added.replace("Join the video meeting", "Jion teh meeting");
+  assert.notEqual(mangled, added);
+  const second = clickAgain(first, { "POST /reservations": jsonResponse(200, reservation({ reused: true })) }, { body: mangled });
   await second.run;
   assert.equal(second.event.completions, 1);
-  assert.equal(second.fetch.calls.length, 0);
-  assert.equal(last(second.state).message, STRINGS_EN.pane_already_has_vmr_message);
-  assert.equal(second.state.body, first.state.body);
+  assert.equal(second.fetch.calls.length, 1, "one reservation request");
+  const request = second.fetch.calls[0];
+  assert.equal(request.body.meeting_key, first.fetch.calls[0].body.meeting_key);
+  assert.equal(request.body.replace, undefined);
+  assert.equal(second.state.body, added, "the block is written afresh");
+  assert.equal(second.state.body.split(MARKER).length - 1, 1);
+  assert.equal(second.state.body.split("vmr-scheduler-instructions").length - 1, 1);
   assert.equal(second.state.optionalAttendees.filter((a) => a.emailAddress === RESOURCE).length, 1);
+  assert.equal(last(second.state).message, STRINGS_EN.pane_already_has_vmr_message);
+});
+
+test("a second click after the meeting was sent keeps its room and releases the new one", async () => {
+  const first = click();
+  await first.run;
+  const fresh = reservation({ reservation_id: "res-2", alias_id_marker: support.OTHER_MARKER, instructions_html: support.instructions(support.OTHER_MARKER) });
+  const second = clickAgain(first, {
+    "POST /reservations": jsonResponse(201, fresh),
+    "DELETE /reservations/res-2": new Response(null, { status: 204 }),
+  });
+  await second.run;
+  assert.equal(second.event.completions, 1);
+  assert.deepEqual(second.fetch.calls.map((call) => call.route), ["POST /reservations", "DELETE /reservations/res-2"]);
+  assert.equal(second.state.body, first.state.body);
+  assert.equal(second.state.properties.vmrReservationId, "res-1");
+  assert.equal(last(second.state).message, STRINGS_EN.pane_already_has_vmr_message);
 });
 
 test("token failure: error message with the reason; completed once; nothing reserved", async () => {
