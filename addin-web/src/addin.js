@@ -386,6 +386,16 @@
         return { state: "added", personal: vmr };
       },
 
+      /**
+       * The meeting's own reservation as the service holds it (with its saved options), or
+       * null when the meeting remembers none. Rejects when the service cannot tell.
+       */
+      currentReservation: async function () {
+        const saved = await remembered();
+        if (!saved.reservationId) return null;
+        return client.reservation(await tokens.getToken(), saved.reservationId);
+      },
+
       /** Changes the current reservation's options; the instructions are rendered again. */
       updateOptions: async function (meetingOptions) {
         const saved = await remembered();

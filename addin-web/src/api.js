@@ -125,6 +125,10 @@
       reserve: function (token, request) {
         return call("POST", "/reservations", token, reservationBody(request));
       },
+      /** GET one of the caller's reservations → the reservation with its saved options. */
+      reservation: function (token, reservationId) {
+        return call("GET", "/reservations/" + encodeURIComponent(reservationId), token);
+      },
       /** PUT a reservation's options → the reservation with instructions rendered again. */
       updateOptions: function (token, reservationId, options) {
         return call("PUT", "/reservations/" + encodeURIComponent(reservationId) + "/options", token, options || {});

@@ -14,6 +14,11 @@
   let strings = null;
   let session = null;
   let busy = false;
+  // False while the form may show defaults in place of the options the meeting's reservation
+  // holds (still loading, or they could not be read): Save would overwrite them, so it is off.
+  let optionsKnown = true;
+  // Counts what the form has been set from, so a late answer does not overwrite newer values.
+  let optionsVersion = 0;
 
   function $(id) {
     return doc.getElementById(id);
@@ -48,6 +53,7 @@
     doc.querySelectorAll("button, input").forEach(function (control) {
       control.disabled = value;
     });
+    if (!value) $("save-options").disabled = !optionsKnown;
   }
 
   // Which buttons fit the meeting as it is now.
@@ -148,11 +154,51 @@
     return options;
   }
 
+  /** Shows the options a reservation holds; from then on Save changes exactly those. */
   function fillOptions(options) {
     if (!optionsEnabled()) return;
     $("host-pin").value = options.host_pin || "";
     $("guest-pin").value = options.guest_pin || "";
     if (typeof options.guests_allowed === "boolean") $("guests-allowed").checked = options.guests_allowed;
+    fieldError("host-pin", "");
+    fieldError("guest-pin", "");
+    $("options").setAttribute("aria-busy", "false");
+    optionsKnown = true;
+    optionsVersion += 1;
+  }
+
+  // The form's defaults, without the options of an item open before.
+  function resetOptions() {
+    $("options").reset();
+    $("options").setAttribute("aria-busy", "false");
+    fieldError("host-pin", "");
+    fieldError("guest-pin", "");
+    optionsVersion += 1;
+  }
+
+  // Only where Save is offered: a meeting with a single-use VMR of its own.
+  function hasSavedOptions(info) {
+    return !!(optionsEnabled() && info && info.marker && info.reservationId);
+  }
+
+  /**
+   * Fills the form from the meeting's reservation. On failure the defaults stay and Save
+   * stays off; the pane's state is left alone, as adding or replacing still works.
+   */
+  async function loadSavedOptions() {
+    const version = optionsVersion;
+    $("options").setAttribute("aria-busy", "true");
+    let reservation = null;
+    try {
+      reservation = await session.currentReservation();
+    } catch (error) {
+      root.console.warn("vmr-scheduler: saved meeting options not read: " + addin.errorDetail(error));
+    }
+    // Another item, or a reservation added or replaced meanwhile, has set the form since.
+    if (version !== optionsVersion) return;
+    if (reservation && reservation.options) fillOptions(reservation.options);
+    if (!busy) $("save-options").disabled = !optionsKnown;
+    $("options").setAttribute("aria-busy", "false");
   }
 
   function digitsOnly(event) {
@@ -250,11 +296,14 @@
       return;
     }
     session = addin.createSession({ config: config, item: item });
+    if (optionsEnabled()) resetOptions();
     setBusy(true);
     const info = await refreshControls();
+    optionsKnown = !hasSavedOptions(info);
     setBusy(false);
     setState(info && info.marker ? "already" : "idle");
     if (config.features.personal_vmrs) loadPersonal();
+    if (!optionsKnown) loadSavedOptions();
   }
 
   async function start() {

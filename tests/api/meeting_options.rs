@@ -19,8 +19,17 @@ async fn spawn(db: &str) -> TestApp {
     .await
 }
 
+fn reservation_path(integration: &str, id: &str) -> String {
+    format!("/api/v1/integrations/{integration}/reservations/{id}")
+}
+
 fn options_path(integration: &str, id: &str) -> String {
-    format!("/api/v1/integrations/{integration}/reservations/{id}/options")
+    format!("{}/options", reservation_path(integration, id))
+}
+
+async fn get_reservation(app: &TestApp, id: &str, token: Option<&str>) -> reqwest::Response {
+    app.call(Method::GET, &reservation_path("single", id), token, None)
+        .await
 }
 
 async fn put_options(app: &TestApp, id: &str, token: &str, body: Value) -> reqwest::Response {
@@ -261,6 +270,54 @@ async fn only_the_owner_can_change_options(db: String) {
     assert!(app.stored(&created).await.options.is_empty());
 }
 
+async fn the_owner_reads_back_the_saved_options(db: String) {
+    let app = spawn(&db).await;
+    let owner = app
+        .idp
+        .entra_v2_token(TENANT, API_AUDIENCE)
+        .oid("cccccccc-0000-0000-0000-000000000001");
+    let intruder = app
+        .idp
+        .entra_v2_token(TENANT, API_AUDIENCE)
+        .oid("cccccccc-0000-0000-0000-000000000002");
+    let created =
+        json_with_status(app.reserve("single", Some(&owner.build()), None).await, 201).await;
+    let id = created["reservation_id"].as_str().unwrap();
+    let options = json!({ "host_pin": "4321", "guest_pin": "8765", "guests_allowed": true });
+    let saved = json_with_status(
+        put_options(&app, id, &owner.build(), options.clone()).await,
+        200,
+    )
+    .await;
+
+    let response = get_reservation(&app, id, Some(&owner.build())).await;
+    assert_eq!(
+        response.headers()["cache-control"],
+        "no-store",
+        "options hold PINs"
+    );
+    let read = json_with_status(response, 200).await;
+    assert_eq!(read, saved, "the same body as the PUT answered");
+    assert_eq!(read["options"], options);
+
+    problem(
+        get_reservation(&app, id, Some(&intruder.build())).await,
+        404,
+        "not_found",
+    )
+    .await;
+    for unknown in ["00000000-0000-4000-8000-000000000000", "not-a-uuid"] {
+        problem(
+            get_reservation(&app, unknown, Some(&owner.build())).await,
+            404,
+            "not_found",
+        )
+        .await;
+    }
+    let anonymous = get_reservation(&app, id, None).await;
+    assert_eq!(anonymous.status(), 401);
+}
+
 async fn invalid_options_are_refused_with_the_field_named(db: String) {
     let app = spawn(&db).await;
     let token = app.entra_token();
@@ -348,6 +405,7 @@ on_both_backends! {
     options_on_asking_again => super::asking_again_for_a_meeting_applies_new_options;
     options_changed_while_open => super::the_owner_changes_options_while_the_reservation_is_open;
     options_owner_only => super::only_the_owner_can_change_options;
+    options_read_back => super::the_owner_reads_back_the_saved_options;
     options_validated => super::invalid_options_are_refused_with_the_field_named;
     options_disabled => super::integrations_without_meeting_options_refuse_them;
 }

@@ -136,3 +136,68 @@ test("options: an invalid PIN is refused in the pane before anything is sent", {
   assert.deepEqual(await problems(), []);
   await close();
 });
+
+// Users of their own, so these tests stay within the per-user rate limit the others use up.
+const READER = "dddddddd-0000-4000-8000-000000000001";
+const UNLUCKY = "dddddddd-0000-4000-8000-000000000002";
+
+// The pane opened again on a meeting with a single-use VMR, the way Outlook restores it.
+async function reopenPane(saved, token) {
+  const opened = await h.openAddinPage(browser, server, "taskpane.html", {
+    token,
+    body: saved.body,
+    location: saved.location,
+    requiredAttendees: saved.requiredAttendees,
+    optionalAttendees: saved.optionalAttendees,
+    customProperties: saved.customProperties,
+  });
+  await opened.page.waitForSelector('#state[data-state="already"]');
+  return opened;
+}
+
+test("options: reopened on the meeting, the pane shows the saved options, not the defaults", { skip }, async () => {
+  const token = server.token({ oid: READER });
+  const first = await openPane({ token });
+  await first.page.click("#add-single-use");
+  await first.page.waitForSelector('#state[data-state="added"]');
+  await first.page.fill("#host-pin", "4321");
+  await first.page.fill("#guest-pin", "8765");
+  await first.page.uncheck("#guests-allowed");
+  await first.page.click("#save-options");
+  await first.page.waitForFunction(() => window.__fakeOutlook.body.includes("4321"));
+  await first.page.waitForSelector('#state[data-state="added"]');
+  const saved = await h.meeting(first.page);
+  assert.deepEqual(await first.problems(), []);
+  await first.close();
+
+  const { page, problems, close } = await reopenPane(saved, token);
+  await page.waitForSelector('#options[aria-busy="false"]');
+  assert.equal(await page.inputValue("#host-pin"), "4321");
+  assert.equal(await page.inputValue("#guest-pin"), "8765");
+  assert.equal(await page.isChecked("#guests-allowed"), false, "not the ticked default");
+  assert.equal(await page.isEnabled("#save-options"), true);
+  assert.deepEqual(await problems(), []);
+  await close();
+});
+
+test("options: saved options that cannot be read keep the defaults and Save off", { skip }, async () => {
+  const token = server.token({ oid: UNLUCKY });
+  const first = await openPane({ token });
+  await first.page.click("#add-single-use");
+  await first.page.waitForSelector('#state[data-state="added"]');
+  const saved = await h.meeting(first.page);
+  await first.close();
+  // Another mailbox's or a forgotten reservation: the service answers 404.
+  saved.customProperties = { ...saved.customProperties, vmrReservationId: "00000000-0000-4000-8000-000000000000" };
+
+  const { page, problems, close } = await reopenPane(saved, token);
+  assert.equal(await page.isVisible("#save-options"), true);
+  await page.waitForSelector('#options[aria-busy="false"]');
+  assert.equal(await page.isDisabled("#save-options"), true);
+  assert.equal(await page.inputValue("#host-pin"), "");
+  assert.equal(await page.isChecked("#guests-allowed"), true);
+  assert.equal(await page.getAttribute("#state", "data-state"), "already", "nothing alarming");
+  assert.equal(await page.isEnabled("#replace"), true);
+  assert.deepEqual(await problems(), []);
+  await close();
+});

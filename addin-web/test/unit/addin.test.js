@@ -336,6 +336,26 @@ test("updateOptions: PUT for the remembered reservation; instructions rendered a
   assert.equal((state.body.match(/vmr-scheduler-instructions/g) || []).length, 1);
 });
 
+test("currentReservation: the remembered reservation with its saved options, or null", async () => {
+  const options = { host_pin: "1234", guest_pin: "5678", guests_allowed: true };
+  const saved = reservation({ reused: true, options });
+  const { session, fetch } = setup({
+    routes: { "POST /reservations": jsonResponse(201, reservation()), "GET /reservations/res-1": jsonResponse(200, saved) },
+  });
+  assert.equal(await session.currentReservation(), null, "no reservation remembered: nothing asked");
+  assert.equal(fetch.calls.length, 0);
+  await session.addSingleUse();
+  assert.deepEqual((await session.currentReservation()).options, options);
+  assert.equal(fetch.calls[1].route, "GET /reservations/res-1");
+});
+
+test("currentReservation rejects when the service does not know the reservation", async () => {
+  const { session } = setup({ initial: { properties: { vmrReservationId: "gone" } } });
+  const error = await failure(session.currentReservation());
+  assert.equal(error.kind, "error");
+  assert.equal(error.status, 404);
+});
+
 test("stateText and errorDetail give the pane's words", () => {
   const strings = addin.stringsFor(support.config(), "en-US");
   assert.deepEqual(addin.stateText("added", strings), { heading: "Video meeting room added", message: strings.pane_success_message });

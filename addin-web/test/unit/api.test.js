@@ -53,6 +53,16 @@ test("updateOptions puts the options; release deletes; personalVmrs lists", asyn
   assert.deepEqual(await c.personalVmrs(TOKEN), [{ id: "p1", name: "Mine" }]);
 });
 
+test("reservation gets one reservation by its escaped id, without a body", async () => {
+  const saved = reservation({ reused: true, options: { host_pin: "1234", guest_pin: null, guests_allowed: false } });
+  const { fetch, client: c } = client({ "GET /reservations/res%2F1": jsonResponse(200, saved) });
+  assert.deepEqual(await c.reservation(TOKEN, "res/1"), saved);
+  const [call] = fetch.calls;
+  assert.equal(call.init.method, "GET");
+  assert.equal(call.init.body, undefined);
+  assert.equal(call.init.headers.Authorization, "Bearer " + TOKEN);
+});
+
 test("network errors are 'unreachable'", async () => {
   const c = api.createClient(BASE, { fetch: async () => { throw new TypeError("Failed to fetch"); } });
   const error = await failure(c.reserve(TOKEN, {}));

@@ -22,6 +22,10 @@ pub const ROUTES: &[(&str, &str)] = &[
         "/api/v1/integrations/{integration}/reservations/{reservation_id}/options",
     ),
     (
+        "GET",
+        "/api/v1/integrations/{integration}/reservations/{reservation_id}",
+    ),
+    (
         "DELETE",
         "/api/v1/integrations/{integration}/reservations/{reservation_id}",
     ),
@@ -59,6 +63,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 )
                 .service(
                     web::resource("/integrations/{integration}/reservations/{reservation_id}")
+                        .route(web::get().to(routes::reservations::show))
                         .route(web::delete().to(routes::reservations::release))
                         .default_service(web::to(problem::method_not_allowed)),
                 )

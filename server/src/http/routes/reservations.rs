@@ -1,5 +1,6 @@
 //! The add-in's reservation routes:
 //! - `POST /api/v1/integrations/{integration}/reservations`: the button click;
+//! - `GET …/reservations/{reservation_id}`: a reservation the caller holds, with its options;
 //! - `PUT …/reservations/{reservation_id}/options`: the meeting options of an open reservation;
 //! - `DELETE …/reservations/{reservation_id}`: give an unused reservation back.
 
@@ -75,6 +76,31 @@ pub async fn create(
         })?;
     tracing::info!(integration = %integration.settings.id, alias = %reserved.reservation.alias, reused = reserved.reused, "reservation");
     respond(integration, &reserved)
+}
+
+/// The caller's reservation as POST answered it, so the task pane can show its saved options.
+pub async fn show(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Problem> {
+    let (integration, id) = path.into_inner();
+    let integration = caller::integration(&state, &integration)?;
+    let Caller { user, .. } = caller::authenticate(&request, &state, integration).await?;
+    let id = reservation_id(&id)?;
+    let reservation = state
+        .store
+        .reservation_of_user(&integration.settings.id, id, &user)
+        .await
+        .map_err(storage_unavailable)?
+        .ok_or_else(not_yours)?;
+    respond(
+        integration,
+        &Reserved {
+            reservation,
+            reused: true,
+        },
+    )
 }
 
 pub async fn set_options(
