@@ -65,12 +65,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 "{}: configuration is valid ({} integration(s): {})",
                 cli.config.display(),
                 settings.integrations.len(),
-                settings
-                    .integrations
-                    .iter()
-                    .map(|i| i.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                settings.integration_ids()
             );
             // Not fatal: the service starts without them, but those add-in pages will not work.
             for missing in crate::addin_pages::missing_vendor_files(&settings) {

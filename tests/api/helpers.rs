@@ -7,9 +7,9 @@ use std::path::Path;
 use vmr_scheduler::config::Settings;
 use vmr_scheduler::domain::AliasMarker;
 use vmr_scheduler::startup::Application;
-use vmr_scheduler::store::{Reservation, Store};
+use vmr_scheduler::store::{Reservation, ReservationState, Store};
 use vmr_scheduler_tests::test_db::connect_store;
-use vmr_scheduler_tests::{loopback_client, LoopbackIdp};
+use vmr_scheduler_tests::{loopback_client, EntraToken, LoopbackIdp};
 
 /// The customer tenant every test token belongs to unless a test says otherwise.
 pub const TENANT: &str = "6a0d3c8e-1f2b-4c5d-9e8f-0a1b2c3d4e5f";
@@ -223,9 +223,28 @@ impl TestApp {
             .expect("stored")
     }
 
+    /// Marks the open reservation behind a reservation response body as used by a meeting.
+    pub async fn mark_used(&self, body: &Value) {
+        let stored = self.stored(body).await;
+        self.store
+            .transition_reservation(
+                stored.id,
+                ReservationState::Reserved,
+                ReservationState::Used,
+                stored.created_at + 1,
+            )
+            .await
+            .expect("store reachable");
+    }
+
     /// A valid v2 token of TENANT for the Entra integrations.
     pub fn entra_token(&self) -> String {
         self.idp.entra_v2_token(TENANT, API_AUDIENCE).build()
+    }
+
+    /// A v2 token of TENANT for the Entra integrations, of the user with object id `oid`.
+    pub fn entra_user(&self, oid: &str) -> EntraToken {
+        self.idp.entra_v2_token(TENANT, API_AUDIENCE).oid(oid)
     }
 
     pub fn exchange_token(&self) -> String {

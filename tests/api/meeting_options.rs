@@ -4,7 +4,6 @@
 use crate::helpers::*;
 use reqwest::Method;
 use serde_json::{json, Value};
-use vmr_scheduler::store::ReservationState;
 use vmr_scheduler_tests::on_both_backends;
 
 /// `single` and `onprem` offer meeting options; `cloud` does not.
@@ -195,16 +194,7 @@ async fn the_owner_changes_options_while_the_reservation_is_open(db: String) {
         .contains("9753"));
 
     // Once a meeting uses it, the room's options are settled.
-    let stored = app.stored(&created).await;
-    app.store
-        .transition_reservation(
-            stored.id,
-            ReservationState::Reserved,
-            ReservationState::Used,
-            stored.created_at + 1,
-        )
-        .await
-        .unwrap();
+    app.mark_used(&created).await;
     let body = problem(
         put_options(&app, id, &token, json!({ "host_pin": "1111" })).await,
         409,
@@ -222,14 +212,8 @@ async fn the_owner_changes_options_while_the_reservation_is_open(db: String) {
 
 async fn only_the_owner_can_change_options(db: String) {
     let app = spawn(&db).await;
-    let owner = app
-        .idp
-        .entra_v2_token(TENANT, API_AUDIENCE)
-        .oid("bbbbbbbb-0000-0000-0000-000000000001");
-    let intruder = app
-        .idp
-        .entra_v2_token(TENANT, API_AUDIENCE)
-        .oid("bbbbbbbb-0000-0000-0000-000000000002");
+    let owner = app.entra_user("bbbbbbbb-0000-0000-0000-000000000001");
+    let intruder = app.entra_user("bbbbbbbb-0000-0000-0000-000000000002");
     let created =
         json_with_status(app.reserve("single", Some(&owner.build()), None).await, 201).await;
     let id = created["reservation_id"].as_str().unwrap();
@@ -272,14 +256,8 @@ async fn only_the_owner_can_change_options(db: String) {
 
 async fn the_owner_reads_back_the_saved_options(db: String) {
     let app = spawn(&db).await;
-    let owner = app
-        .idp
-        .entra_v2_token(TENANT, API_AUDIENCE)
-        .oid("cccccccc-0000-0000-0000-000000000001");
-    let intruder = app
-        .idp
-        .entra_v2_token(TENANT, API_AUDIENCE)
-        .oid("cccccccc-0000-0000-0000-000000000002");
+    let owner = app.entra_user("cccccccc-0000-0000-0000-000000000001");
+    let intruder = app.entra_user("cccccccc-0000-0000-0000-000000000002");
     let created =
         json_with_status(app.reserve("single", Some(&owner.build()), None).await, 201).await;
     let id = created["reservation_id"].as_str().unwrap();

@@ -44,14 +44,8 @@ async fn the_owner_releases_an_unused_reservation_once_or_more(db: String) {
 
 async fn other_users_and_unknown_ids_are_not_found(db: String) {
     let app = spawn_app(&db).await;
-    let owner = app
-        .idp
-        .entra_v2_token(TENANT, API_AUDIENCE)
-        .oid("cccccccc-0000-0000-0000-000000000001");
-    let intruder = app
-        .idp
-        .entra_v2_token(TENANT, API_AUDIENCE)
-        .oid("cccccccc-0000-0000-0000-000000000002");
+    let owner = app.entra_user("cccccccc-0000-0000-0000-000000000001");
+    let intruder = app.entra_user("cccccccc-0000-0000-0000-000000000002");
     let mine = created(&app, &owner.build(), None).await;
     let id = mine["reservation_id"].as_str().unwrap();
     problem(
@@ -84,16 +78,7 @@ async fn a_reservation_in_use_is_not_released(db: String) {
     let app = spawn_app(&db).await;
     let token = app.entra_token();
     let body = created(&app, &token, None).await;
-    let stored = app.stored(&body).await;
-    app.store
-        .transition_reservation(
-            stored.id,
-            ReservationState::Reserved,
-            ReservationState::Used,
-            stored.created_at + 1,
-        )
-        .await
-        .unwrap();
+    app.mark_used(&body).await;
     let id = body["reservation_id"].as_str().unwrap();
     let problem_body = problem(
         release(&app, "single", id, Some(&token)).await,

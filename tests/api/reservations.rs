@@ -122,14 +122,8 @@ async fn exchange_tokens_of_every_wire_shape_are_accepted(db: String) {
 
 async fn same_meeting_same_user_gets_the_same_reservation_unless_replaced(db: String) {
     let app = spawn_app(&db).await;
-    let user = app
-        .idp
-        .entra_v2_token(TENANT, API_AUDIENCE)
-        .oid("aaaaaaaa-0000-0000-0000-000000000001");
-    let other_user = app
-        .idp
-        .entra_v2_token(TENANT, API_AUDIENCE)
-        .oid("aaaaaaaa-0000-0000-0000-000000000002");
+    let user = app.entra_user("aaaaaaaa-0000-0000-0000-000000000001");
+    let other_user = app.entra_user("aaaaaaaa-0000-0000-0000-000000000002");
     let key = json!({ "meeting_key": "AAMkAGI2TG93AAA=" });
     let first = app
         .reserve("single", Some(&user.build()), Some(key.clone()))

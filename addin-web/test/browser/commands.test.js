@@ -2,28 +2,16 @@
 // Outlook, invoked the way Outlook invokes it, against the real API.
 "use strict";
 
-const { test, before, after } = require("node:test");
+const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const h = require("./harness");
 
-const skip = h.skipReason();
-let server;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  server = await h.startServer();
-  browser = await h.launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const live = h.useServerAndBrowser();
+const { skip } = live;
 
 /** Opens the function file; `click()` runs the command as Outlook does and waits for it. */
 async function openCommand(host) {
-  const opened = await h.openAddinPage(browser, server, "commands.html", host);
+  const opened = await h.openAddinPage(live.browser, live.server, "commands.html", host);
   const { page } = opened;
   await page.waitForFunction(() => typeof window.__fakeOutlook.actions.addSingleUseVmr === "function");
   const click = () => page.evaluate((timeout) => window.__fakeOutlook.invoke("addSingleUseVmr", timeout), h.STEP_TIMEOUT_MS);
@@ -46,7 +34,7 @@ function notification(meeting) {
 }
 
 test("a click puts the instructions, the location and the resource in the meeting", { skip }, async () => {
-  const { meeting, problems } = await clickCommand({ token: server.token(), location: "Board room" });
+  const { meeting, problems } = await clickCommand({ token: live.server.token(), location: "Board room" });
   assert.deepEqual(problems, []);
   assert.equal(meeting.completed, 1);
   const [marker] = h.markers(meeting.body);
@@ -67,7 +55,7 @@ test("a click puts the instructions, the location and the resource in the meetin
 });
 
 test("a second click rewrites the block from the same reservation", { skip }, async () => {
-  const opened = await openCommand({ token: server.token() });
+  const opened = await openCommand({ token: live.server.token() });
   const { page } = opened;
   const reservations = h.recordReservationRequests(page);
   await opened.click();
@@ -100,11 +88,11 @@ test("a second click rewrites the block from the same reservation", { skip }, as
 });
 
 test("the command reuses the reservation of a meeting it already keyed", { skip }, async () => {
-  const first = await clickCommand({ token: server.token() });
+  const first = await clickCommand({ token: live.server.token() });
   const [firstMarker] = h.markers(first.meeting.body);
   // The same meeting reopened after the organiser deleted the block: same key, same room.
   const again = await clickCommand({
-    token: server.token(),
+    token: live.server.token(),
     customProperties: first.meeting.customProperties,
   });
   assert.deepEqual(again.problems, []);

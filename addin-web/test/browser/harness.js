@@ -13,6 +13,7 @@ const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { spawn, execFileSync } = require("node:child_process");
+const { before, after } = require("node:test");
 const { installFakeOffice } = require("./fake-office");
 
 const ADDIN_WEB = path.join(__dirname, "..", "..");
@@ -53,6 +54,25 @@ function skipReason() {
   }
   if (reason) console.log(`SKIPPED browser tests: ${reason}; set VMR_REQUIRE_BROWSER=1 to make this a failure`);
   return reason;
+}
+
+/**
+ * Starts the server (with `serverOptions`, see startServer) and Chromium before the tests of the
+ * calling file and stops them after. Returns `{skip, server, browser}`; the last two are set once
+ * started and stay unset where the tests skip.
+ */
+function useServerAndBrowser(serverOptions) {
+  const live = { skip: skipReason(), server: undefined, browser: undefined };
+  before(async () => {
+    if (live.skip) return;
+    live.server = await startServer(serverOptions);
+    live.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (live.browser) await live.browser.close();
+    if (live.server) await live.server.stop();
+  });
+  return live;
 }
 
 function binary(name) {
@@ -312,6 +332,7 @@ module.exports = {
   USER_EMAIL,
   STEP_TIMEOUT_MS,
   skipReason,
+  useServerAndBrowser,
   startServer,
   launchBrowser,
   openAddinPage,

@@ -2,48 +2,36 @@
 // the admin command) and the meeting options (PINs, guests), against the real API.
 "use strict";
 
-const { test, before, after } = require("node:test");
+const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const h = require("./harness");
 
 const PERSONAL_ALIAS = "demo.user@vc.example.com";
-const skip = h.skipReason();
-let server;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  server = await h.startServer({
-    addin: "personal_vmrs = true\nmeeting_options = true",
-    personalVmrs: [
-      {
-        owner_email: h.USER_EMAIL,
-        name: "My meeting room",
-        description: "Always the same address",
-        aliases: [PERSONAL_ALIAS, "8100042"],
-        pin: "2468",
-        allow_guests: true,
-      },
-      { owner_email: "someone.else@example.com", name: "Not mine", aliases: ["other@vc.example.com"] },
-    ],
-  });
-  browser = await h.launchBrowser();
+const live = h.useServerAndBrowser({
+  addin: "personal_vmrs = true\nmeeting_options = true",
+  personalVmrs: [
+    {
+      owner_email: h.USER_EMAIL,
+      name: "My meeting room",
+      description: "Always the same address",
+      aliases: [PERSONAL_ALIAS, "8100042"],
+      pin: "2468",
+      allow_guests: true,
+    },
+    { owner_email: "someone.else@example.com", name: "Not mine", aliases: ["other@vc.example.com"] },
+  ],
 });
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const { skip } = live;
 
 async function openPane(host) {
-  const opened = await h.openAddinPage(browser, server, "taskpane.html", host);
+  const opened = await h.openAddinPage(live.browser, live.server, "taskpane.html", host);
   await opened.page.waitForSelector('#state[data-state="idle"]');
   return opened;
 }
 
 test("personal VMRs: the user's own rooms are listed and one replaces the resource booking", { skip }, async () => {
   const { page, problems, close } = await openPane({
-    token: server.token(),
+    token: live.server.token(),
     // As if a single-use VMR had been added before: the resource is on the meeting.
     optionalAttendees: [{ displayName: h.RESOURCE.name, emailAddress: h.RESOURCE.email }],
   });
@@ -66,7 +54,7 @@ test("personal VMRs: the user's own rooms are listed and one replaces the resour
 });
 
 test("options: PINs go with the reservation and a change renders the instructions again", { skip }, async () => {
-  const { page, problems, close } = await openPane({ token: server.token() });
+  const { page, problems, close } = await openPane({ token: live.server.token() });
   assert.equal(await page.isVisible("#options"), true);
   // Host only: the instructions show the host PIN.
   await page.fill("#host-pin", "1234");
@@ -94,7 +82,7 @@ test("options: PINs go with the reservation and a change renders the instruction
 });
 
 test("options: the form's defaults go with the reservation, guests allowed as the box shows", { skip }, async () => {
-  const { page, problems, close } = await openPane({ token: server.token() });
+  const { page, problems, close } = await openPane({ token: live.server.token() });
   const reservations = h.recordReservationRequests(page);
   assert.equal(await page.isChecked("#guests-allowed"), true, "ticked by default");
   // The PINs typed, the checkbox left alone.
@@ -112,7 +100,7 @@ test("options: the form's defaults go with the reservation, guests allowed as th
 });
 
 test("options: with no PIN typed the checkbox's state is still sent", { skip }, async () => {
-  const { page, problems, close } = await openPane({ token: server.token() });
+  const { page, problems, close } = await openPane({ token: live.server.token() });
   const reservations = h.recordReservationRequests(page);
   await page.click("#add-single-use");
   await page.waitForSelector('#state[data-state="added"]');
@@ -122,7 +110,7 @@ test("options: with no PIN typed the checkbox's state is still sent", { skip }, 
 });
 
 test("options: an invalid PIN is refused in the pane before anything is sent", { skip }, async () => {
-  const { page, problems, close } = await openPane({ token: server.token() });
+  const { page, problems, close } = await openPane({ token: live.server.token() });
   await page.locator("#personal-list button").first().waitFor(); // its token request is done
   const tokenRequests = await page.evaluate(() => window.__fakeOutlook.tokenRequests);
   await page.fill("#host-pin", "12");
@@ -143,7 +131,7 @@ const UNLUCKY = "dddddddd-0000-4000-8000-000000000002";
 
 // The pane opened again on a meeting with a single-use VMR, the way Outlook restores it.
 async function reopenPane(saved, token) {
-  const opened = await h.openAddinPage(browser, server, "taskpane.html", {
+  const opened = await h.openAddinPage(live.browser, live.server, "taskpane.html", {
     token,
     body: saved.body,
     location: saved.location,
@@ -156,7 +144,7 @@ async function reopenPane(saved, token) {
 }
 
 test("options: reopened on the meeting, the pane shows the saved options, not the defaults", { skip }, async () => {
-  const token = server.token({ oid: READER });
+  const token = live.server.token({ oid: READER });
   const first = await openPane({ token });
   await first.page.click("#add-single-use");
   await first.page.waitForSelector('#state[data-state="added"]');
@@ -181,7 +169,7 @@ test("options: reopened on the meeting, the pane shows the saved options, not th
 });
 
 test("options: saved options that cannot be read keep the defaults and Save off", { skip }, async () => {
-  const token = server.token({ oid: UNLUCKY });
+  const token = live.server.token({ oid: UNLUCKY });
   const first = await openPane({ token });
   await first.page.click("#add-single-use");
   await first.page.waitForSelector('#state[data-state="added"]');

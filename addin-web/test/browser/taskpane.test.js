@@ -3,28 +3,16 @@
 // the last test.
 "use strict";
 
-const { test, before, after } = require("node:test");
+const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const h = require("./harness");
 
-const skip = h.skipReason();
-let server;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  server = await h.startServer();
-  browser = await h.launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const live = h.useServerAndBrowser();
+const { skip } = live;
 
 /** Opens the pane and waits until it shows `state` (it starts in idle or already). */
 async function openPane(host, state = "idle") {
-  const opened = await h.openAddinPage(browser, server, "taskpane.html", host);
+  const opened = await h.openAddinPage(live.browser, live.server, "taskpane.html", host);
   await waitForState(opened.page, state);
   return opened;
 }
@@ -45,7 +33,7 @@ async function addThroughPane(host) {
 }
 
 test("idle, then added: the meeting gets the instructions, location and resource", { skip }, async () => {
-  const { page, problems, close } = await openPane({ token: server.token() });
+  const { page, problems, close } = await openPane({ token: live.server.token() });
   assert.equal(await page.textContent("#title"), "Video meeting room");
   assert.equal(await page.textContent("#add-single-use"), "Add a video meeting room");
   assert.equal(await visible(page, "#remove"), false);
@@ -68,7 +56,7 @@ test("idle, then added: the meeting gets the instructions, location and resource
 });
 
 test("working: the pane shows progress while the token is on its way", { skip }, async () => {
-  const { page, problems, close } = await openPane({ token: server.token(), tokenDelayMs: 1500 });
+  const { page, problems, close } = await openPane({ token: live.server.token(), tokenDelayMs: 1500 });
   await page.click("#add-single-use");
   await waitForState(page, "working");
   assert.equal(await page.isDisabled("#add-single-use"), true);
@@ -80,13 +68,13 @@ test("working: the pane shows progress while the token is on its way", { skip },
 });
 
 test("already: a meeting reopened with its VMR says so, and replace keeps one block", { skip }, async () => {
-  const first = await addThroughPane({ token: server.token() });
+  const first = await addThroughPane({ token: live.server.token() });
   const earlier = await h.meeting(first.page);
   await first.close();
 
   const { page, problems, close } = await openPane(
     {
-      token: server.token(),
+      token: live.server.token(),
       body: earlier.body,
       location: earlier.location,
       optionalAttendees: earlier.optionalAttendees,
@@ -112,7 +100,7 @@ test("already: a meeting reopened with its VMR says so, and replace keeps one bl
 });
 
 test("remove takes the instructions, the location and the resource off the meeting", { skip }, async () => {
-  const { page, problems, close } = await addThroughPane({ token: server.token(), location: "Board room" });
+  const { page, problems, close } = await addThroughPane({ token: live.server.token(), location: "Board room" });
   await page.click("#remove");
   await waitForState(page, "idle");
   const meeting = await h.meeting(page);
@@ -141,12 +129,12 @@ test("error: a refused sign-in leaves the meeting as it was", { skip }, async ()
 });
 
 test("an Outlook in French gets the French strings", { skip }, async () => {
-  const { page, problems, close } = await openPane({ token: server.token(), displayLanguage: "fr-FR" });
+  const { page, problems, close } = await openPane({ token: live.server.token(), displayLanguage: "fr-FR" });
   assert.equal(await page.textContent("#title"), "Salle de visioconférence");
   assert.equal(await page.textContent("#add-single-use"), "Ajouter une salle de visioconférence");
   assert.equal(await page.getAttribute("html", "lang"), "fr-FR");
   // A language without strings of its own falls back to the default locale.
-  const german = await openPane({ token: server.token(), displayLanguage: "de-DE" });
+  const german = await openPane({ token: live.server.token(), displayLanguage: "de-DE" });
   assert.equal(await german.page.textContent("#title"), "Video meeting room");
   await german.close();
   assert.deepEqual(await problems(), []);
@@ -155,8 +143,8 @@ test("an Outlook in French gets the French strings", { skip }, async () => {
 
 // Last: it stops the service.
 test("unreachable: with the service down the placeholder goes in and the resource is invited", { skip }, async () => {
-  const { page, problems, close } = await openPane({ token: server.token() });
-  await server.stop({ keepData: true });
+  const { page, problems, close } = await openPane({ token: live.server.token() });
+  await live.server.stop({ keepData: true });
   await page.click("#add-single-use");
   await waitForState(page, "unreachable");
   await h.screenshot(page, "unreachable");

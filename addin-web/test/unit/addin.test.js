@@ -4,7 +4,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const support = require("./support.js");
 
-const { loadScripts, meeting, office, fakeFetch, jsonResponse, reservation, instructions, MARKER, OTHER_MARKER } = support;
+const { loadScripts, meeting, office, fakeFetch, jsonResponse, reservation, instructions, failure, MARKER, OTHER_MARKER } = support;
 const [body, , , addin] = loadScripts("body", "auth", "api", "addin");
 
 const RESOURCE = "vmr-resource@example.com";
@@ -24,15 +24,6 @@ function markers(text) {
 
 function emails(list) {
   return list.map((attendee) => attendee.emailAddress.toLowerCase());
-}
-
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
 }
 
 test("chooseLocale: exact tag, then same language, then the default", () => {

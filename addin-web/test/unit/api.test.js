@@ -2,7 +2,7 @@
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { loadScripts, fakeFetch, jsonResponse, reservation } = require("./support.js");
+const { loadScripts, fakeFetch, jsonResponse, reservation, failure } = require("./support.js");
 
 const [api] = loadScripts("api");
 const BASE = "https://vmr.example.com/api/v1/integrations/demo";
@@ -11,15 +11,6 @@ const TOKEN = "eyJ.secret-token.sig";
 function client(routes, options = {}) {
   const fetch = fakeFetch(routes);
   return { fetch, client: api.createClient(BASE + "/", { fetch, ...options }) };
-}
-
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
 }
 
 test("reserve posts the meeting key, replace and options with the bearer token", async () => {

@@ -2,7 +2,7 @@
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { loadScripts, office, succeeded, failed } = require("./support.js");
+const { loadScripts, office, succeeded, failed, failure } = require("./support.js");
 
 const [auth] = loadScripts("auth");
 
@@ -30,15 +30,6 @@ function fakeMsal({ silent, popup }) {
       };
     },
   };
-}
-
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
 }
 
 function ssoError(code) {

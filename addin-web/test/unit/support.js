@@ -2,6 +2,7 @@
 // mocked Outlook (office-addin-mock) whose callbacks act on a plain, inspectable meeting.
 "use strict";
 
+const assert = require("node:assert/strict");
 const path = require("node:path");
 const { OfficeMockObject } = require("office-addin-mock");
 
@@ -248,6 +249,16 @@ function jsonResponse(status, body, headers = {}) {
   });
 }
 
+/** The error `promise` rejects with; fails the test where it resolves. */
+async function failure(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail("expected a rejection");
+}
+
 function configDocument(value) {
   return {
     getElementById: (id) => (id === "vmr-config" ? { textContent: JSON.stringify(value) } : null),
@@ -256,5 +267,5 @@ function configDocument(value) {
 
 module.exports = {
   loadScripts, MARKER, OTHER_MARKER, instructions, PLACEHOLDER, STRINGS_EN, STRINGS_FR, config,
-  reservation, meeting, office, fakeFetch, jsonResponse, configDocument, succeeded, failed,
+  reservation, meeting, office, fakeFetch, jsonResponse, configDocument, succeeded, failed, failure,
 };

@@ -135,4 +135,13 @@ impl Settings {
     pub fn integration(&self, id: &str) -> Option<&IntegrationSettings> {
         self.integrations.iter().find(|i| i.id.as_str() == id)
     }
+
+    /// The integration ids, comma-separated, for messages that list the choices.
+    pub fn integration_ids(&self) -> String {
+        self.integrations
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }

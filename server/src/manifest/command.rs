@@ -86,26 +86,18 @@ fn choose<'a>(
     settings: &'a Settings,
     name: Option<&str>,
 ) -> Result<&'a IntegrationSettings, String> {
-    let names = || {
-        settings
-            .integrations
-            .iter()
-            .map(|i| i.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     match (name, settings.integrations.as_slice()) {
         (Some(name), _) => settings.integration(name).ok_or_else(|| {
             format!(
                 "no integration named `{name}`; the configuration has: {}",
-                names()
+                settings.integration_ids()
             )
         }),
         (None, [only]) => Ok(only),
         (None, _) => Err(format!(
             "the configuration has {} integrations ({}); choose one with --integration",
             settings.integrations.len(),
-            names()
+            settings.integration_ids()
         )),
     }
 }

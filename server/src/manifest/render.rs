@@ -168,6 +168,26 @@ fn mobile_icons(input: &ManifestInput<'_>) -> Vec<Icon> {
         .collect()
 }
 
+/// The add-in commands both manifest formats declare, under the same template names.
+#[derive(Serialize)]
+struct Commands<'a> {
+    ribbon_icons: Vec<Icon>,
+    mobile_icons: Vec<Icon>,
+    features: &'a AddinFeatures,
+    function_name: &'static str,
+}
+
+impl<'a> Commands<'a> {
+    fn new(input: &ManifestInput<'a>) -> Self {
+        Self {
+            ribbon_icons: ribbon_icons(input),
+            mobile_icons: mobile_icons(input),
+            features: &input.addin().features,
+            function_name: FUNCTION_NAME,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct XmlUrls {
     icon: String,
@@ -195,10 +215,8 @@ struct XmlData<'a> {
     description: Localized<'a>,
     strings: BTreeMap<&'static str, Localized<'a>>,
     urls: XmlUrls,
-    ribbon_icons: Vec<Icon>,
-    mobile_icons: Vec<Icon>,
-    features: &'a AddinFeatures,
-    function_name: &'static str,
+    #[serde(flatten)]
+    commands: Commands<'a>,
     sso: Option<XmlSso<'a>>,
     development_warning: Option<&'static str>,
 }
@@ -225,10 +243,7 @@ impl<'a> XmlData<'a> {
                 taskpane: input.page_url("taskpane.html"),
                 commands: input.page_url("commands.html"),
             },
-            ribbon_icons: ribbon_icons(input),
-            mobile_icons: mobile_icons(input),
-            features: &addin.features,
-            function_name: FUNCTION_NAME,
+            commands: Commands::new(input),
             sso: match &addin.token {
                 AddinToken::Sso {
                     client_id,
@@ -294,10 +309,8 @@ struct JsonData<'a> {
     valid_domain: String,
     languages: Vec<Language<'a>>,
     urls: JsonUrls,
-    ribbon_icons: Vec<Icon>,
-    mobile_icons: Vec<Icon>,
-    features: &'a AddinFeatures,
-    function_name: &'static str,
+    #[serde(flatten)]
+    commands: Commands<'a>,
     sso: Option<JsonSso<'a>>,
 }
 
@@ -340,10 +353,7 @@ impl<'a> JsonData<'a> {
                 commands: input.page_url("commands.html"),
                 taskpane: input.page_url("taskpane.html"),
             },
-            ribbon_icons: ribbon_icons(input),
-            mobile_icons: mobile_icons(input),
-            features: &addin.features,
-            function_name: FUNCTION_NAME,
+            commands: Commands::new(input),
             sso: match &addin.token {
                 AddinToken::Sso {
                     client_id,

@@ -75,14 +75,9 @@ fn integration_named<'a>(
     name: &str,
 ) -> Result<&'a IntegrationSettings, ExitCode> {
     settings.integration(name).ok_or_else(|| {
-        let known: Vec<&str> = settings
-            .integrations
-            .iter()
-            .map(|i| i.id.as_str())
-            .collect();
         eprintln!(
             "no integration named `{name}`; the configuration has: {}",
-            known.join(", ")
+            settings.integration_ids()
         );
         ExitCode::from(2)
     })

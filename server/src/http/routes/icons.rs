@@ -5,6 +5,7 @@
 //! installed; after the icon changes, those old URLs get the current icon with a short cache
 //! life. Never `no-cache`/`no-store`: Office then shows its default icon instead.
 
+use super::caller;
 use crate::http::problem::Problem;
 use crate::http::state::AppState;
 use crate::icons::{COLOR_SIZES, MOBILE_SCALES, MOBILE_SIZES, OUTLINE_FILE};
@@ -27,12 +28,7 @@ pub async fn serve(
     path: web::Path<IconPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let integration = state.integrations.get(&path.integration).ok_or_else(|| {
-        Problem::not_found(format!(
-            "there is no integration named `{}`",
-            path.integration
-        ))
-    })?;
+    let integration = caller::integration(&state, &path.integration)?;
     let icons = &integration.settings.addin.icons;
     let png = icons.file(&path.file).ok_or_else(|| {
         Problem::not_found(format!(

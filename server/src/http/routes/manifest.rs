@@ -5,6 +5,7 @@
 //! Outlook fetches anyway), and admins fetch it before any sign-in exists. Never cached, so a
 //! download always carries the current version.
 
+use super::caller;
 use crate::http::problem::Problem;
 use crate::http::state::{AppState, Integration};
 use crate::manifest::{self, ManifestError, ManifestInput};
@@ -16,7 +17,7 @@ pub async fn xml(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let integration = integration(&state, &path)?;
+    let integration = caller::integration(&state, &path)?;
     let manifest = generate(&state, integration, manifest::generate_xml).await?;
     Ok(download(
         "application/xml; charset=utf-8",
@@ -29,20 +30,13 @@ pub async fn package(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let integration = integration(&state, &path)?;
+    let integration = caller::integration(&state, &path)?;
     let package = generate(&state, integration, manifest::generate_package).await?;
     Ok(download(
         "application/zip",
         format!("{}-app-package.zip", integration.settings.id),
         package,
     ))
-}
-
-fn integration<'a>(state: &'a AppState, id: &str) -> Result<&'a Integration, Problem> {
-    state
-        .integrations
-        .get(id)
-        .ok_or_else(|| Problem::not_found(format!("there is no integration named `{id}`")))
 }
 
 /// Looks up the stored id and version, then generates with `generator`.

@@ -84,23 +84,14 @@ pub async fn show(
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (integration, id) = path.into_inner();
-    let integration = caller::integration(&state, &integration)?;
-    let Caller { user, .. } = caller::authenticate(&request, &state, integration).await?;
-    let id = reservation_id(&id)?;
+    let (integration, Caller { user, .. }, id) = held_reservation(&request, path, &state).await?;
     let reservation = state
         .store
         .reservation_of_user(&integration.settings.id, id, &user)
         .await
         .map_err(storage_unavailable)?
         .ok_or_else(not_yours)?;
-    respond(
-        integration,
-        &Reserved {
-            reservation,
-            reused: true,
-        },
-    )
+    respond_existing(integration, reservation)
 }
 
 pub async fn set_options(
@@ -109,10 +100,8 @@ pub async fn set_options(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (integration, id) = path.into_inner();
-    let integration = caller::integration(&state, &integration)?;
-    let Caller { user, now_ms } = caller::authenticate(&request, &state, integration).await?;
-    let id = reservation_id(&id)?;
+    let (integration, Caller { user, now_ms }, id) =
+        held_reservation(&request, path, &state).await?;
     meeting_options_enabled(integration)?;
     if is_blank(&body) {
         return Err(Problem::bad_request(
@@ -126,13 +115,7 @@ pub async fn set_options(
         .await
         .map_err(change_failed)?;
     tracing::info!(integration = %integration.settings.id, alias = %reservation.alias, "meeting options set");
-    respond(
-        integration,
-        &Reserved {
-            reservation,
-            reused: true,
-        },
-    )
+    respond_existing(integration, reservation)
 }
 
 pub async fn release(
@@ -140,10 +123,8 @@ pub async fn release(
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (integration, id) = path.into_inner();
-    let integration = caller::integration(&state, &integration)?;
-    let Caller { user, now_ms } = caller::authenticate(&request, &state, integration).await?;
-    let id = reservation_id(&id)?;
+    let (integration, Caller { user, now_ms }, id) =
+        held_reservation(&request, path, &state).await?;
     let released = reserver(&state, integration)
         .release(&user, id, now_ms)
         .await
@@ -152,6 +133,19 @@ pub async fn release(
         tracing::info!(integration = %integration.settings.id, reservation = %id, "reservation released");
     }
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The integration, the signed-in caller and the reservation id of a `…/reservations/{id}` route,
+/// checked in that order.
+async fn held_reservation<'a>(
+    request: &HttpRequest,
+    path: web::Path<(String, String)>,
+    state: &'a AppState,
+) -> Result<(&'a Integration, Caller, Uuid), Problem> {
+    let (integration, id) = path.into_inner();
+    let integration = caller::integration(state, &integration)?;
+    let caller = caller::authenticate(request, state, integration).await?;
+    Ok((integration, caller, reservation_id(&id)?))
 }
 
 fn reserver<'a>(state: &'a AppState, integration: &'a Integration) -> Reserver<'a> {
@@ -304,6 +298,20 @@ fn respond(integration: &Integration, reserved: &Reserved) -> Result<HttpRespons
         StatusCode::CREATED
     };
     Ok(HttpResponse::build(status).json(body))
+}
+
+/// A reservation that already existed before this request: answered 200, marked reused.
+fn respond_existing(
+    integration: &Integration,
+    reservation: Reservation,
+) -> Result<HttpResponse, Problem> {
+    respond(
+        integration,
+        &Reserved {
+            reservation,
+            reused: true,
+        },
+    )
 }
 
 fn rfc3339_millis(unix_ms: i64) -> String {
