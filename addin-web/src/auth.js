@@ -183,13 +183,22 @@
       }
     }
 
+    // Callers that ask at the same time (the pane loads the personal list and the saved options
+    // on open) share one acquisition, so a user sees at most one sign-in prompt.
+    let pending = null;
+
     return {
       mode: config.mode,
       getToken: function () {
         if (!modes[config.mode]) {
           return Promise.reject(new AuthError("unknown_mode", "The add-in's sign-in mode \"" + config.mode + "\" is not known."));
         }
-        return tokenFor(config.mode);
+        if (!pending) {
+          pending = tokenFor(config.mode).finally(function () {
+            pending = null;
+          });
+        }
+        return pending;
       },
     };
   }

@@ -46,6 +46,19 @@ test("naa: silent token when it works, with the configured client, authority and
   assert.equal(msal.calls.filter(([kind]) => kind === "create").length, 1, "one MSAL application per page");
 });
 
+test("callers asking at the same time share one acquisition (one prompt at most)", async () => {
+  const msal = fakeMsal({
+    silent: () => { throw new InteractionRequiredAuthError("interaction_required"); },
+    popup: () => ({ accessToken: "naa-popup" }),
+  });
+  const provider = auth.createTokenProvider(NAA, { Office: office({ naa: true }), msal });
+  const tokens = await Promise.all([provider.getToken(), provider.getToken()]);
+  assert.deepEqual(tokens, ["naa-popup", "naa-popup"]);
+  assert.equal(msal.calls.filter(([kind]) => kind === "popup").length, 1);
+  assert.equal(await provider.getToken(), "naa-popup", "a later call acquires again");
+  assert.equal(msal.calls.filter(([kind]) => kind === "popup").length, 2);
+});
+
 test("naa: a popup after InteractionRequiredAuthError", async () => {
   const msal = fakeMsal({
     silent: () => { throw new InteractionRequiredAuthError("interaction_required"); },
