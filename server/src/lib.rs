@@ -13,6 +13,7 @@ pub mod identity;
 pub mod manifest;
 pub mod personal_vmrs;
 pub mod reservations;
+pub mod scheduling;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
