@@ -19,7 +19,7 @@
 
 use super::Problems;
 use crate::icons::IconSet;
-use crate::identity::AuthSettings;
+use crate::identity::{is_guid, AuthSettings};
 use crate::templates::{RawTemplates, TemplateName, Templates};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -250,10 +250,6 @@ pub fn is_locale_tag(tag: &str) -> bool {
         && parts.all(|part| {
             (2..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
         })
-}
-
-fn is_guid(text: &str) -> bool {
-    uuid::Uuid::try_parse(text).is_ok_and(|_| text.len() == 36)
 }
 
 impl RawAddin {

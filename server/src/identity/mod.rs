@@ -34,4 +34,5 @@ pub use settings::{
 pub use validator::{bearer_token, TokenValidator};
 
 /// Whether a URL's host is a loopback address or `localhost` (shared with the config checks).
+pub(crate) use claims::is_guid;
 pub(crate) use origin::is_loopback;

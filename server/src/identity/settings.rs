@@ -123,15 +123,14 @@ impl AuthSettings {
     /// GUID that ends an `api://` audience.
     pub fn entra_client_id(&self) -> Option<String> {
         let entra = self.entra.as_ref()?;
-        let is_guid = |text: &str| text.len() == 36 && uuid::Uuid::try_parse(text).is_ok();
-        let direct = entra.audiences.iter().find(|a| is_guid(a));
+        let direct = entra.audiences.iter().find(|a| super::is_guid(a));
         let from_uri = || {
             entra
                 .audiences
                 .iter()
                 .filter(|a| a.starts_with("api://"))
                 .filter_map(|a| a.rsplit('/').next())
-                .find(|tail| is_guid(tail))
+                .find(|tail| super::is_guid(tail))
         };
         direct
             .map(String::as_str)

@@ -13,20 +13,14 @@ fn addin_key(field: &str) -> String {
     main_key(&format!("addin.{field}"))
 }
 
-/// An integration that accepts only Exchange identity tokens (on-premises).
-const EXCHANGE_ONLY: &str = r#"[server]
-public_url = "https://vmr.example.com"
-
-[integrations.main]
-equipment_resource = { name = "Video Meeting Room", email = "vmr@example.com" }
-
-[integrations.main.aliases]
-prefix = "meet"
-domain = "vc.example.com"
-
-[integrations.main.auth.exchange]
-trusted_metadata_origins = ["https://mail.example.com"]
-"#;
+/// The minimal integration accepting only Exchange identity tokens (on-premises).
+fn exchange_only() -> String {
+    edit(
+        MINIMAL,
+        &format!("[integrations.main.auth.entra]\naudiences = [\"api://vmr.example.com/{CLIENT_ID}\"]"),
+        "[integrations.main.auth.exchange]\ntrusted_metadata_origins = [\"https://mail.example.com\"]",
+    )
+}
 
 #[test]
 fn defaults_use_nested_app_authentication_derived_from_the_api_audience() {
@@ -69,11 +63,14 @@ fn a_single_tenant_gets_a_tenant_authority() {
 #[test]
 fn exchange_only_integrations_default_to_exchange_tokens() {
     assert_eq!(
-        valid(EXCHANGE_ONLY).integrations[0].addin.token,
+        valid(&exchange_only()).integrations[0].addin.token,
         AddinToken::Exchange
     );
     assert_only_problem(
-        &format!("{EXCHANGE_ONLY}[integrations.main.addin]\ntoken = \"naa\"\n"),
+        &format!(
+            "{}[integrations.main.addin]\ntoken = \"naa\"\n",
+            exchange_only()
+        ),
         &addin_key("token"),
         "no auth.entra section",
         "token = \"exchange\"",
