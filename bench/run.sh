@@ -34,7 +34,8 @@ cleanup() {
 trap cleanup EXIT
 
 TENANT=9188040d-6c67-4c5b-b112-36a304b66dad
-AUDIENCE=api://localhost/vmr-scheduler-bench
+# A GUID in the audience is the add-in app's client id (the add-in signs in with NAA).
+AUDIENCE=api://localhost/0b1e6f3a-5c2d-4e7f-8a9b-1c2d3e4f5a6b
 "$BIN/dev-idp" init "$WORK/keys" >/dev/null
 write_config() { # database-url
 cat > "$WORK/bench.toml" <<TOML
@@ -89,7 +90,7 @@ load() { # name url
 start_service() {
   "$BIN/vmr-scheduler" --config "$WORK/bench.toml" serve 2> "$WORK/service.log" &
   SERVICE_PID=$!
-  wait_for "http://127.0.0.1:$SERVICE_PORT/healthz" GET
+  wait_for "http://127.0.0.1:$SERVICE_PORT/healthz" GET || { cat "$WORK/service.log" >&2; exit 1; }
 }
 stop_service() {
   kill "$SERVICE_PID" 2>/dev/null || true
