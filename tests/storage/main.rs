@@ -11,6 +11,7 @@ use vmr_scheduler_tests::test_db::connect_store as connect;
 
 mod personal_vmrs;
 mod reservation_options;
+mod scheduling;
 
 fn user(n: u32) -> UserIdentity {
     UserIdentity::Entra {

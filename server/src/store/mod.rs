@@ -6,11 +6,15 @@
 
 mod addin;
 mod batch_writer;
+mod journal;
 mod personal_vmrs;
 mod reservations;
+mod worker;
 
 pub use personal_vmrs::{SaveMode, SavedCounts, StoredPersonalVmr};
+pub use journal::{JournalEntry, JournalState};
 pub use reservations::{NewReservation, Reservation, ReservationState};
+pub use worker::{MailboxSync, Operation, Outcome};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

@@ -1,0 +1,86 @@
+-- The scheduling service: conferences of meetings, the mailbox watch, the journal that makes
+-- each meeting message processed exactly once, the operations log and the worker lease.
+
+-- One conference per meeting (global object id) of an integration.
+CREATE TABLE conferences (
+    integration       TEXT NOT NULL,
+    global_object_id  TEXT NOT NULL,
+    reservation_id    TEXT,
+    alias             TEXT NOT NULL,
+    numeric_alias     TEXT NOT NULL,
+    subject           TEXT NOT NULL,
+    organizer_email   TEXT NOT NULL,
+    organizer_name    TEXT,
+    reserved_by       TEXT,
+    is_series         BIGINT NOT NULL,
+    first_start       BIGINT NOT NULL,
+    last_end          BIGINT,
+    created_at        BIGINT NOT NULL,
+    updated_at        BIGINT NOT NULL,
+    PRIMARY KEY (integration, global_object_id)
+);
+-- Two meetings never share a room.
+CREATE UNIQUE INDEX conferences_alias ON conferences (alias);
+CREATE INDEX conferences_numeric_alias ON conferences (numeric_alias);
+CREATE INDEX conferences_last_end ON conferences (last_end);
+
+-- When a conference's room is open: the meeting, or each occurrence of a series (named by its
+-- original start, which stays the same when the occurrence moves).
+CREATE TABLE conference_windows (
+    integration       TEXT NOT NULL,
+    global_object_id  TEXT NOT NULL,
+    original_start    BIGINT NOT NULL,
+    start_at          BIGINT NOT NULL,
+    end_at            BIGINT NOT NULL,
+    PRIMARY KEY (integration, global_object_id, original_start),
+    FOREIGN KEY (integration, global_object_id)
+        REFERENCES conferences (integration, global_object_id) ON DELETE CASCADE
+);
+CREATE INDEX conference_windows_end ON conference_windows (end_at);
+
+-- The incremental sync of each integration's resource inbox.
+CREATE TABLE mailbox_sync (
+    integration      TEXT PRIMARY KEY,
+    sync_state       TEXT,
+    backlog          BIGINT NOT NULL DEFAULT 0,
+    last_success_at  BIGINT,
+    last_error       TEXT,
+    last_error_at    BIGINT
+);
+
+-- Every version (item id + change key) of a message the worker picked up, and how far it got.
+CREATE TABLE message_journal (
+    integration       TEXT NOT NULL,
+    item_id           TEXT NOT NULL,
+    change_key        TEXT NOT NULL,
+    state             TEXT NOT NULL CHECK (state IN ('received', 'decided', 'applied', 'done')),
+    correlation_id    TEXT NOT NULL,
+    global_object_id  TEXT,
+    plan              TEXT,
+    attempts          BIGINT NOT NULL DEFAULT 0,
+    received_at       BIGINT NOT NULL,
+    updated_at        BIGINT NOT NULL,
+    PRIMARY KEY (integration, item_id, change_key)
+);
+CREATE INDEX message_journal_open ON message_journal (integration, state);
+
+CREATE TABLE operations_log (
+    id                BIGSERIAL PRIMARY KEY,
+    at                BIGINT NOT NULL,
+    integration       TEXT NOT NULL,
+    global_object_id  TEXT,
+    item_id           TEXT,
+    action            TEXT NOT NULL,
+    outcome           TEXT NOT NULL CHECK (outcome IN ('ok', 'failed')),
+    error_code        TEXT,
+    correlation_id    TEXT,
+    detail            TEXT
+);
+CREATE INDEX operations_log_recent ON operations_log (integration, at);
+
+-- Which instance works an integration's mailbox, until when.
+CREATE TABLE worker_leases (
+    integration  TEXT PRIMARY KEY,
+    holder       TEXT NOT NULL,
+    expires_at   BIGINT NOT NULL
+);

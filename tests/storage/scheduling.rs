@@ -1,0 +1,296 @@
+//! What the mailbox workers keep: leases, sync state, the operations log and the journal.
+
+use super::connect;
+use vmr_scheduler::domain::IntegrationId;
+use vmr_scheduler::store::{JournalState, Operation, Outcome};
+use vmr_scheduler_tests::on_both_backends;
+
+fn id(name: &str) -> IntegrationId {
+    IntegrationId::parse(name).unwrap()
+}
+
+async fn one_lease_holder_at_a_time(url: String) {
+    let store = connect(&url).await;
+    let main = id("main");
+    assert!(store
+        .try_acquire_lease(&main, "a", 1_000, 31_000)
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .try_acquire_lease(&main, "b", 2_000, 32_000)
+            .await
+            .unwrap(),
+        "held by a"
+    );
+    assert!(
+        store
+            .try_acquire_lease(&main, "a", 20_000, 50_000)
+            .await
+            .unwrap(),
+        "a renews"
+    );
+    assert!(
+        !store
+            .try_acquire_lease(&main, "b", 49_999, 79_999)
+            .await
+            .unwrap(),
+        "not yet expired"
+    );
+    assert!(
+        store
+            .try_acquire_lease(&main, "b", 50_001, 80_001)
+            .await
+            .unwrap(),
+        "expired: b takes over"
+    );
+    assert!(
+        !store
+            .try_acquire_lease(&main, "a", 50_002, 80_002)
+            .await
+            .unwrap(),
+        "a lost it"
+    );
+    // Leases are per integration.
+    assert!(store
+        .try_acquire_lease(&id("other"), "a", 50_003, 80_003)
+        .await
+        .unwrap());
+    // Releasing only works for the holder; then anyone may take it at once.
+    store.release_lease(&main, "a").await.unwrap();
+    assert!(!store
+        .try_acquire_lease(&main, "c", 50_004, 80_004)
+        .await
+        .unwrap());
+    store.release_lease(&main, "b").await.unwrap();
+    assert!(store
+        .try_acquire_lease(&main, "c", 50_005, 80_005)
+        .await
+        .unwrap());
+    store.close().await;
+}
+
+async fn racing_instances_get_one_lease(url: String) {
+    let store = connect(&url).await;
+    let tasks: Vec<_> = (0..16)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .try_acquire_lease(&id("main"), &format!("instance-{n}"), 1_000, 31_000)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for task in tasks {
+        winners += usize::from(task.await.unwrap());
+    }
+    assert_eq!(winners, 1);
+    store.close().await;
+}
+
+async fn sync_state_and_failures_are_kept_apart(url: String) {
+    let store = connect(&url).await;
+    let main = id("main");
+    let fresh = store.mailbox_sync(&main).await.unwrap();
+    assert_eq!(fresh.sync_state, None);
+    assert_eq!(fresh.last_success_at, None);
+
+    store
+        .save_sync_success(&main, Some("state-1"), 7, 1_000)
+        .await
+        .unwrap();
+    store
+        .save_sync_failure(&main, "ErrorServerBusy", 2_000)
+        .await
+        .unwrap();
+    let after_failure = store.mailbox_sync(&main).await.unwrap();
+    assert_eq!(
+        after_failure.sync_state.as_deref(),
+        Some("state-1"),
+        "a failure keeps the state"
+    );
+    assert_eq!(after_failure.backlog, 7);
+    assert_eq!(after_failure.last_success_at, Some(1_000));
+    assert_eq!(after_failure.last_error.as_deref(), Some("ErrorServerBusy"));
+    assert_eq!(after_failure.last_error_at, Some(2_000));
+
+    // Starting over (an invalid sync state) stores no state.
+    store
+        .save_sync_success(&main, None, 0, 3_000)
+        .await
+        .unwrap();
+    let restarted = store.mailbox_sync(&main).await.unwrap();
+    assert_eq!(restarted.sync_state, None);
+    assert_eq!(restarted.last_success_at, Some(3_000));
+    assert_eq!(
+        store.mailbox_sync(&id("other")).await.unwrap().sync_state,
+        None
+    );
+    store.close().await;
+}
+
+fn operation(at: i64, integration: &str, action: &str, outcome: Outcome) -> Operation {
+    Operation {
+        at,
+        integration: id(integration),
+        global_object_id: Some(format!("gid-{at}")),
+        item_id: Some(format!("item-{at}")),
+        action: action.into(),
+        outcome,
+        error_code: (outcome == Outcome::Failed).then(|| "ErrorServerBusy".into()),
+        correlation_id: Some(format!("corr-{at}")),
+        detail: None,
+    }
+}
+
+async fn operations_log_newest_first(url: String) {
+    let store = connect(&url).await;
+    let written = [
+        operation(1_000, "main", "accept", Outcome::Ok),
+        operation(2_000, "main", "decline", Outcome::Failed),
+        operation(3_000, "other", "accept", Outcome::Ok),
+        operation(4_000, "main", "sync", Outcome::Ok),
+    ];
+    for op in &written {
+        store.record_operation(op).await.unwrap();
+    }
+    let recent = store
+        .recent_operations(&id("main"), false, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        recent,
+        vec![written[3].clone(), written[1].clone(), written[0].clone()]
+    );
+    let failures = store
+        .recent_operations(&id("main"), true, 10)
+        .await
+        .unwrap();
+    assert_eq!(failures, vec![written[1].clone()]);
+    let limited = store
+        .recent_operations(&id("main"), false, 1)
+        .await
+        .unwrap();
+    assert_eq!(limited, vec![written[3].clone()]);
+    store.close().await;
+}
+
+async fn journal_survives_a_restart_and_moves_forward_once(url: String) {
+    let store = connect(&url).await;
+    let main = id("main");
+    let first = store
+        .journal_pickup(&main, "item-1", "ck-1", "corr-a", 1_000)
+        .await
+        .unwrap();
+    assert_eq!(first.state, JournalState::Received);
+    assert_eq!(first.attempts, 1);
+    assert!(store
+        .journal_advance(
+            &main,
+            "item-1",
+            "ck-1",
+            JournalState::Received,
+            JournalState::Decided,
+            Some("gid-1"),
+            Some("{\"plan\":1}"),
+            1_100
+        )
+        .await
+        .unwrap());
+    // A second worker (or a retry) cannot make the same move again.
+    assert!(!store
+        .journal_advance(
+            &main,
+            "item-1",
+            "ck-1",
+            JournalState::Received,
+            JournalState::Decided,
+            None,
+            None,
+            1_200
+        )
+        .await
+        .unwrap());
+
+    // After a restart the item is picked up again: same correlation id, the stored plan.
+    let again = store
+        .journal_pickup(&main, "item-1", "ck-1", "corr-b", 2_000)
+        .await
+        .unwrap();
+    assert_eq!(again.state, JournalState::Decided);
+    assert_eq!(again.correlation_id, "corr-a");
+    assert_eq!(again.plan.as_deref(), Some("{\"plan\":1}"));
+    assert_eq!(again.global_object_id.as_deref(), Some("gid-1"));
+    assert_eq!(again.attempts, 2);
+
+    // A new version of the same item is a new entry.
+    store
+        .journal_pickup(&main, "item-1", "ck-2", "corr-c", 2_100)
+        .await
+        .unwrap();
+    let unfinished = store.unfinished_journal_entries(&main, 10).await.unwrap();
+    assert_eq!(
+        unfinished
+            .iter()
+            .map(|e| e.change_key.as_str())
+            .collect::<Vec<_>>(),
+        ["ck-1", "ck-2"]
+    );
+    assert!(store
+        .journal_advance(
+            &main,
+            "item-1",
+            "ck-1",
+            JournalState::Decided,
+            JournalState::Applied,
+            None,
+            None,
+            2_200
+        )
+        .await
+        .unwrap());
+    assert!(store
+        .journal_advance(
+            &main,
+            "item-1",
+            "ck-1",
+            JournalState::Applied,
+            JournalState::Done,
+            None,
+            None,
+            2_300
+        )
+        .await
+        .unwrap());
+    let done = store
+        .journal_entry(&main, "item-1", "ck-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.state, JournalState::Done);
+    assert_eq!(
+        done.plan.as_deref(),
+        Some("{\"plan\":1}"),
+        "advancing without a plan keeps it"
+    );
+    let unfinished = store.unfinished_journal_entries(&main, 10).await.unwrap();
+    assert_eq!(unfinished.len(), 1);
+    assert_eq!(unfinished[0].change_key, "ck-2");
+    assert!(store
+        .unfinished_journal_entries(&id("other"), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    store.close().await;
+}
+
+on_both_backends! {
+    one_lease_holder_at_a_time => super::one_lease_holder_at_a_time;
+    racing_instances_get_one_lease => super::racing_instances_get_one_lease;
+    sync_state_and_failures_are_kept_apart => super::sync_state_and_failures_are_kept_apart;
+    operations_log_newest_first => super::operations_log_newest_first;
+    journal_survives_a_restart => super::journal_survives_a_restart_and_moves_forward_once;
+}
