@@ -1,8 +1,8 @@
 //! What the mailbox workers keep: leases, sync state, the operations log and the journal.
 
 use super::connect;
-use vmr_scheduler::domain::IntegrationId;
-use vmr_scheduler::store::{JournalState, Operation, Outcome};
+use vmr_scheduler::domain::{Alias, EmailAddress, IntegrationId, NumericAlias};
+use vmr_scheduler::store::{Conference, ConferenceWindow, JournalState, Operation, Outcome};
 use vmr_scheduler_tests::on_both_backends;
 
 fn id(name: &str) -> IntegrationId {
@@ -287,10 +287,139 @@ async fn journal_survives_a_restart_and_moves_forward_once(url: String) {
     store.close().await;
 }
 
+const HOUR: i64 = 3_600_000;
+const WEEK: i64 = 7 * 24 * HOUR;
+
+fn window(original_start: i64) -> ConferenceWindow {
+    ConferenceWindow {
+        original_start,
+        start: original_start,
+        end: original_start + HOUR,
+    }
+}
+
+fn conference(gid: &str, suffix: &str, occurrences: usize) -> Conference {
+    let first = 1_800_000_000_000;
+    let windows: Vec<_> = (0..occurrences.max(1))
+        .map(|n| window(first + n as i64 * WEEK))
+        .collect();
+    Conference {
+        integration: id("main"),
+        global_object_id: gid.into(),
+        reservation_id: Some(uuid::Uuid::new_v4()),
+        alias: Alias::parse(&format!("meet{suffix}@vc.example.com")).unwrap(),
+        numeric_alias: NumericAlias::parse(&format!("81{suffix}")).unwrap(),
+        subject: "Weekly sync".into(),
+        organizer_email: EmailAddress::parse("manager@example.com").unwrap(),
+        organizer_name: Some("Manager".into()),
+        reserved_by: Some(EmailAddress::parse("assistant@example.com").unwrap()),
+        is_series: occurrences > 1,
+        first_start: first,
+        last_end: windows.last().map(|w| w.end),
+        windows,
+    }
+}
+
+async fn conferences_round_trip_and_change_by_occurrence(url: String) {
+    let store = connect(&url).await;
+    let main = id("main");
+    let single = conference("gid-single", "100001", 1);
+    store.save_conference(&single, 1).await.unwrap();
+    assert_eq!(
+        store.conference(&main, "gid-single").await.unwrap(),
+        Some(single.clone())
+    );
+    assert_eq!(
+        store.conference(&id("other"), "gid-single").await.unwrap(),
+        None
+    );
+
+    let mut series = conference("gid-series", "100002", 3);
+    series.organizer_name = None;
+    series.reservation_id = None;
+    series.last_end = None;
+    store.save_conference(&series, 2).await.unwrap();
+    assert_eq!(
+        store.conference(&main, "gid-series").await.unwrap(),
+        Some(series.clone())
+    );
+
+    // One occurrence moves by an hour, another is cancelled; the rest stay.
+    let moved = ConferenceWindow {
+        start: series.windows[1].start + HOUR,
+        end: series.windows[1].end + HOUR,
+        ..series.windows[1]
+    };
+    assert!(store
+        .move_occurrence(&main, "gid-series", moved)
+        .await
+        .unwrap());
+    assert!(store
+        .cancel_occurrence(&main, "gid-series", series.windows[2].original_start)
+        .await
+        .unwrap());
+    assert!(!store
+        .cancel_occurrence(&main, "gid-series", 42)
+        .await
+        .unwrap());
+    let stored = store
+        .conference(&main, "gid-series")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.windows, vec![series.windows[0], moved]);
+    assert!(!store
+        .move_occurrence(&main, "gid-none", moved)
+        .await
+        .unwrap());
+
+    // Saving again replaces the meeting whole, windows included.
+    let mut edited = conference("gid-series", "100002", 2);
+    edited.subject = "Renamed".into();
+    store.save_conference(&edited, 3).await.unwrap();
+    assert_eq!(
+        store.conference(&main, "gid-series").await.unwrap(),
+        Some(edited)
+    );
+
+    assert!(store.remove_conference(&main, "gid-series").await.unwrap());
+    assert!(!store.remove_conference(&main, "gid-series").await.unwrap());
+    assert_eq!(store.conference(&main, "gid-series").await.unwrap(), None);
+    assert!(store
+        .conference(&main, "gid-single")
+        .await
+        .unwrap()
+        .is_some());
+    store.close().await;
+}
+
+async fn two_meetings_never_share_an_alias(url: String) {
+    let store = connect(&url).await;
+    store
+        .save_conference(&conference("gid-a", "200001", 1), 1)
+        .await
+        .unwrap();
+    let clash = store
+        .save_conference(&conference("gid-b", "200001", 1), 2)
+        .await;
+    assert!(
+        clash.is_err(),
+        "a second meeting on the same alias is refused"
+    );
+    assert_eq!(
+        store.conference(&id("main"), "gid-b").await.unwrap(),
+        None,
+        "nothing half-stored"
+    );
+    store.close().await;
+}
+
 on_both_backends! {
     one_lease_holder_at_a_time => super::one_lease_holder_at_a_time;
     racing_instances_get_one_lease => super::racing_instances_get_one_lease;
     sync_state_and_failures_are_kept_apart => super::sync_state_and_failures_are_kept_apart;
     operations_log_newest_first => super::operations_log_newest_first;
     journal_survives_a_restart => super::journal_survives_a_restart_and_moves_forward_once;
+    conferences_round_trip => super::conferences_round_trip_and_change_by_occurrence;
+    two_meetings_never_share_an_alias => super::two_meetings_never_share_an_alias;
 }

@@ -6,12 +6,14 @@
 
 mod addin;
 mod batch_writer;
+mod conferences;
 mod journal;
 mod personal_vmrs;
 mod reservations;
 mod worker;
 
 pub use personal_vmrs::{SaveMode, SavedCounts, StoredPersonalVmr};
+pub use conferences::{Conference, ConferenceWindow};
 pub use journal::{JournalEntry, JournalState};
 pub use reservations::{NewReservation, Reservation, ReservationState};
 pub use worker::{MailboxSync, Operation, Outcome};
