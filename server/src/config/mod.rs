@@ -3,6 +3,7 @@
 
 mod addin;
 mod env;
+mod exchange;
 mod problems;
 mod raw;
 mod secret;
@@ -16,6 +17,9 @@ pub use addin::{
     RawAddinStrings,
 };
 pub use env::PREFIX as ENV_PREFIX;
+pub use exchange::{
+    EwsServerVersion, ExchangeAuth, ExchangeSettings, Impersonation, OAuthEndpoints,
+};
 pub use problems::{ConfigProblem, Problems};
 pub use raw::RawConfig;
 pub use secret::{Secret, SecretSource};

@@ -54,6 +54,29 @@ impl Problems {
         }
     }
 
+    /// An optional integer setting: `default` when unset, the value when inside `range`, else
+    /// a problem (and `default`, so the other checks can go on).
+    pub fn int_in_range(
+        &mut self,
+        key: &str,
+        value: Option<i64>,
+        default: i64,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> i64 {
+        match value {
+            None => default,
+            Some(v) if range.contains(&v) => v,
+            Some(v) => {
+                self.push(
+                    key,
+                    format!("is {v}"),
+                    format!("an integer from {} to {}", range.start(), range.end()),
+                );
+                default
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -145,6 +145,9 @@ pub struct RawIntegration {
     pub templates: RawTemplates,
     #[serde(default)]
     pub addin: RawAddin,
+    /// The mailbox watch; without it no meeting request is processed.
+    #[serde(default)]
+    pub exchange: Option<super::exchange::RawExchange>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -60,6 +60,8 @@ pub struct IntegrationSettings {
     pub auth: AuthSettings,
     pub templates: Templates,
     pub addin: super::AddinSettings,
+    /// `None`: the integration watches no mailbox.
+    pub exchange: Option<super::ExchangeSettings>,
 }
 
 impl std::fmt::Debug for IntegrationSettings {

@@ -353,7 +353,14 @@ fn validate_integration(
         context.base_dir,
         problems,
     );
+    let exchange = match &raw.exchange {
+        Some(section) => section
+            .validate(&at("exchange"), context.base_dir, context.lookup_env, problems)
+            .map(Some),
+        None => Some(None),
+    };
     Some(IntegrationSettings {
+        exchange: exchange?,
         display_name,
         equipment_resource: EquipmentResource {
             name: resource_name,

@@ -12,7 +12,6 @@ use super::settings::{
 };
 use crate::config::Problems;
 use crate::domain::IntegrationId;
-use std::ops::RangeInclusive;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,22 +42,19 @@ impl RawAuth {
     ) -> Option<AuthSettings> {
         let before = problems.iter().count();
         let allow_http = self.insecure_allow_http_loopback;
-        let leeway = int_in_range(
-            problems,
+        let leeway = problems.int_in_range(
             &format!("{key}.leeway_seconds"),
             self.leeway_seconds,
             60,
             0..=300,
         );
-        let timeout_ms = int_in_range(
-            problems,
+        let timeout_ms = problems.int_in_range(
             &format!("{key}.metadata_fetch_timeout_ms"),
             self.metadata_fetch_timeout_ms,
             5000,
             100..=60_000,
         );
-        let interval = int_in_range(
-            problems,
+        let interval = problems.int_in_range(
             &format!("{key}.key_refresh_min_interval_seconds"),
             self.key_refresh_min_interval_seconds,
             300,
@@ -314,27 +310,6 @@ fn non_empty_list<T>(
         }
     }
     (parsed.len() == list.len()).then_some(parsed)
-}
-
-fn int_in_range(
-    problems: &mut Problems,
-    key: &str,
-    value: Option<i64>,
-    default: i64,
-    range: RangeInclusive<i64>,
-) -> i64 {
-    match value {
-        None => default,
-        Some(v) if range.contains(&v) => v,
-        Some(v) => {
-            problems.push(
-                key,
-                format!("is {v}"),
-                format!("an integer from {} to {}", range.start(), range.end()),
-            );
-            default
-        }
-    }
 }
 
 fn guid(problems: &mut Problems, key: &str, value: &str) -> Option<String> {

@@ -6,6 +6,7 @@ mod aliases_and_joining;
 mod database;
 mod defaults;
 mod environment;
+mod exchange;
 mod integrations;
 mod reporting;
 mod secrets;
