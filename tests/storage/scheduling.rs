@@ -2,7 +2,10 @@
 
 use super::connect;
 use vmr_scheduler::domain::{Alias, EmailAddress, IntegrationId, NumericAlias};
-use vmr_scheduler::store::{Conference, ConferenceWindow, JournalState, Operation, Outcome};
+use vmr_scheduler::store::{
+    Conference, ConferenceWindow, JournalKey, JournalState, Operation, Outcome, ReservationState,
+    StoreChange,
+};
 use vmr_scheduler_tests::on_both_backends;
 
 fn id(name: &str) -> IntegrationId {
@@ -193,9 +196,9 @@ async fn journal_survives_a_restart_and_moves_forward_once(url: String) {
             "item-1",
             "ck-1",
             JournalState::Received,
-            JournalState::Decided,
+            JournalState::Applied,
             Some("gid-1"),
-            Some("{\"plan\":1}"),
+            Some("{\"reply\":1}"),
             1_100
         )
         .await
@@ -207,7 +210,7 @@ async fn journal_survives_a_restart_and_moves_forward_once(url: String) {
             "item-1",
             "ck-1",
             JournalState::Received,
-            JournalState::Decided,
+            JournalState::Applied,
             None,
             None,
             1_200
@@ -215,14 +218,14 @@ async fn journal_survives_a_restart_and_moves_forward_once(url: String) {
         .await
         .unwrap());
 
-    // After a restart the item is picked up again: same correlation id, the stored plan.
+    // After a restart the item is picked up again: same correlation id, the stored reply.
     let again = store
         .journal_pickup(&main, "item-1", "ck-1", "corr-b", 2_000)
         .await
         .unwrap();
-    assert_eq!(again.state, JournalState::Decided);
+    assert_eq!(again.state, JournalState::Applied);
     assert_eq!(again.correlation_id, "corr-a");
-    assert_eq!(again.plan.as_deref(), Some("{\"plan\":1}"));
+    assert_eq!(again.reply.as_deref(), Some("{\"reply\":1}"));
     assert_eq!(again.global_object_id.as_deref(), Some("gid-1"));
     assert_eq!(again.attempts, 2);
 
@@ -244,19 +247,6 @@ async fn journal_survives_a_restart_and_moves_forward_once(url: String) {
             &main,
             "item-1",
             "ck-1",
-            JournalState::Decided,
-            JournalState::Applied,
-            None,
-            None,
-            2_200
-        )
-        .await
-        .unwrap());
-    assert!(store
-        .journal_advance(
-            &main,
-            "item-1",
-            "ck-1",
             JournalState::Applied,
             JournalState::Done,
             None,
@@ -272,9 +262,9 @@ async fn journal_survives_a_restart_and_moves_forward_once(url: String) {
         .unwrap();
     assert_eq!(done.state, JournalState::Done);
     assert_eq!(
-        done.plan.as_deref(),
-        Some("{\"plan\":1}"),
-        "advancing without a plan keeps it"
+        done.reply.as_deref(),
+        Some("{\"reply\":1}"),
+        "advancing without a reply keeps it"
     );
     let unfinished = store.unfinished_journal_entries(&main, 10).await.unwrap();
     assert_eq!(unfinished.len(), 1);
@@ -382,8 +372,14 @@ async fn conferences_round_trip_and_change_by_occurrence(url: String) {
         Some(edited)
     );
 
-    assert!(store.remove_conference(&main, "gid-series").await.unwrap());
-    assert!(!store.remove_conference(&main, "gid-series").await.unwrap());
+    assert!(store
+        .remove_conference(&main, "gid-series", 4)
+        .await
+        .unwrap());
+    assert!(!store
+        .remove_conference(&main, "gid-series", 4)
+        .await
+        .unwrap());
     assert_eq!(store.conference(&main, "gid-series").await.unwrap(), None);
     assert!(store
         .conference(&main, "gid-single")
@@ -414,6 +410,144 @@ async fn two_meetings_never_share_an_alias(url: String) {
     store.close().await;
 }
 
+async fn meeting_changes_are_all_or_nothing_and_applied_once(url: String) {
+    let store = connect(&url).await;
+    let main = id("main");
+    let new = super::reservation("main", "300001", super::user(1), None);
+    let reserved = store.try_insert_reservation(&new).await.unwrap().unwrap();
+    let mut meeting = conference("gid-1", "300001", 1);
+    meeting.reservation_id = Some(reserved.id);
+    let key = JournalKey {
+        integration: &main,
+        item_id: "item-1",
+        change_key: "ck-1",
+    };
+    store
+        .journal_pickup(&main, "item-1", "ck-1", "corr-1", 10)
+        .await
+        .unwrap();
+    let changes = [
+        StoreChange::MarkReservationUsed {
+            reservation_id: reserved.id,
+            global_object_id: "gid-1".into(),
+        },
+        StoreChange::SaveConference(Box::new(meeting.clone())),
+    ];
+
+    // A change that fails (another meeting already has the alias) leaves nothing behind.
+    store
+        .save_conference(&conference("gid-other", "300001", 1), 5)
+        .await
+        .unwrap();
+    assert!(store
+        .apply_meeting_changes(key, Some("gid-1"), &changes, Some("accept"), 20)
+        .await
+        .is_err());
+    let entry = store
+        .journal_entry(&main, "item-1", "ck-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(entry.state, JournalState::Received);
+    assert_eq!(entry.reply, None);
+    assert_eq!(
+        store
+            .reservation_by_marker(&reserved.marker)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        ReservationState::Reserved
+    );
+    assert_eq!(store.conference(&main, "gid-1").await.unwrap(), None);
+
+    // Without the clash it applies, with the reply stored for the next step.
+    assert!(store
+        .remove_conference(&main, "gid-other", 25)
+        .await
+        .unwrap());
+    assert!(store
+        .apply_meeting_changes(key, Some("gid-1"), &changes, Some("accept"), 30)
+        .await
+        .unwrap());
+    let entry = store
+        .journal_entry(&main, "item-1", "ck-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(entry.state, JournalState::Applied);
+    assert_eq!(entry.reply.as_deref(), Some("accept"));
+    assert_eq!(entry.global_object_id.as_deref(), Some("gid-1"));
+    assert_eq!(
+        store
+            .reservation_by_marker(&reserved.marker)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        ReservationState::Used
+    );
+    assert_eq!(
+        store.conference(&main, "gid-1").await.unwrap(),
+        Some(meeting.clone())
+    );
+
+    // A second worker with the same item changes nothing.
+    let other = [StoreChange::RemoveConference {
+        global_object_id: "gid-1".into(),
+    }];
+    assert!(!store
+        .apply_meeting_changes(key, None, &other, Some("decline"), 40)
+        .await
+        .unwrap());
+    assert!(store.conference(&main, "gid-1").await.unwrap().is_some());
+    assert_eq!(
+        store
+            .journal_entry(&main, "item-1", "ck-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .reply
+            .as_deref(),
+        Some("accept")
+    );
+
+    // A cancellation removes the conference and frees the alias for a new reservation.
+    store
+        .journal_pickup(&main, "item-2", "ck-1", "corr-2", 50)
+        .await
+        .unwrap();
+    let cancel = JournalKey {
+        integration: &main,
+        item_id: "item-2",
+        change_key: "ck-1",
+    };
+    assert!(store
+        .apply_meeting_changes(cancel, Some("gid-1"), &other, None, 60)
+        .await
+        .unwrap());
+    assert_eq!(store.conference(&main, "gid-1").await.unwrap(), None);
+    assert_eq!(
+        store
+            .reservation_by_marker(&reserved.marker)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        ReservationState::Deleted
+    );
+    let again = super::reservation("main", "300001", super::user(2), None);
+    assert!(
+        store
+            .try_insert_reservation(&again)
+            .await
+            .unwrap()
+            .is_some(),
+        "the alias is free again"
+    );
+    store.close().await;
+}
+
 on_both_backends! {
     one_lease_holder_at_a_time => super::one_lease_holder_at_a_time;
     racing_instances_get_one_lease => super::racing_instances_get_one_lease;
@@ -422,4 +556,5 @@ on_both_backends! {
     journal_survives_a_restart => super::journal_survives_a_restart_and_moves_forward_once;
     conferences_round_trip => super::conferences_round_trip_and_change_by_occurrence;
     two_meetings_never_share_an_alias => super::two_meetings_never_share_an_alias;
+    meeting_changes_all_or_nothing => super::meeting_changes_are_all_or_nothing_and_applied_once;
 }

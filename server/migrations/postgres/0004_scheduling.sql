@@ -1,6 +1,9 @@
 -- The scheduling service: conferences of meetings, the mailbox watch, the journal that makes
 -- each meeting message processed exactly once, the operations log and the worker lease.
 
+-- The meeting that used a reservation's alias.
+ALTER TABLE reservations ADD COLUMN used_by_meeting TEXT;
+
 -- One conference per meeting (global object id) of an integration.
 CREATE TABLE conferences (
     integration       TEXT NOT NULL,
@@ -48,15 +51,17 @@ CREATE TABLE mailbox_sync (
     last_error_at    BIGINT
 );
 
--- Every version (item id + change key) of a message the worker picked up, and how far it got.
+-- Every version (item id + change key) of a message the worker picked up, and how far it got:
+-- `received`, then `applied` (storage changed, in the same transaction), then `done` (replied).
 CREATE TABLE message_journal (
     integration       TEXT NOT NULL,
     item_id           TEXT NOT NULL,
     change_key        TEXT NOT NULL,
-    state             TEXT NOT NULL CHECK (state IN ('received', 'decided', 'applied', 'done')),
+    state             TEXT NOT NULL CHECK (state IN ('received', 'applied', 'done')),
     correlation_id    TEXT NOT NULL,
     global_object_id  TEXT,
-    plan              TEXT,
+    -- The reply to send, stored with the storage changes so a restart sends the same one.
+    reply             TEXT,
     attempts          BIGINT NOT NULL DEFAULT 0,
     received_at       BIGINT NOT NULL,
     updated_at        BIGINT NOT NULL,

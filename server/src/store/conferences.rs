@@ -4,6 +4,7 @@
 use super::{Store, StoreError};
 use crate::domain::{Alias, EmailAddress, IntegrationId, NumericAlias};
 use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -86,41 +87,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut transaction = self.writer().begin().await?;
-        sqlx::query(
-            "INSERT INTO conferences (integration, global_object_id, reservation_id, alias, \
-             numeric_alias, subject, organizer_email, organizer_name, reserved_by, is_series, \
-             first_start, last_end, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
-             ON CONFLICT (integration, global_object_id) DO UPDATE SET \
-             reservation_id = $3, alias = $4, numeric_alias = $5, subject = $6, \
-             organizer_email = $7, organizer_name = $8, reserved_by = $9, is_series = $10, \
-             first_start = $11, last_end = $12, updated_at = $13",
-        )
-        .bind(conference.integration.as_str())
-        .bind(conference.global_object_id.as_str())
-        .bind(conference.reservation_id.map(|id| id.to_string()))
-        .bind(conference.alias.as_str())
-        .bind(conference.numeric_alias.as_str())
-        .bind(conference.subject.as_str())
-        .bind(conference.organizer_email.as_str())
-        .bind(conference.organizer_name.as_deref())
-        .bind(conference.reserved_by.as_ref().map(EmailAddress::as_str))
-        .bind(i64::from(conference.is_series))
-        .bind(conference.first_start)
-        .bind(conference.last_end)
-        .bind(now)
-        .execute(&mut *transaction)
-        .await?;
-        sqlx::query(
-            "DELETE FROM conference_windows WHERE integration = $1 AND global_object_id = $2",
-        )
-        .bind(conference.integration.as_str())
-        .bind(conference.global_object_id.as_str())
-        .execute(&mut *transaction)
-        .await?;
-        for window in &conference.windows {
-            insert_window(&mut transaction, conference, window).await?;
-        }
+        save_conference_in(&mut transaction, conference, now).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -133,22 +100,11 @@ impl Store {
         global_object_id: &str,
         window: ConferenceWindow,
     ) -> Result<bool, StoreError> {
-        let Some(conference) = self.conference(integration, global_object_id).await? else {
-            return Ok(false);
-        };
         let mut transaction = self.writer().begin().await?;
-        sqlx::query(
-            "DELETE FROM conference_windows WHERE integration = $1 AND global_object_id = $2 \
-             AND original_start = $3",
-        )
-        .bind(integration.as_str())
-        .bind(global_object_id)
-        .bind(window.original_start)
-        .execute(&mut *transaction)
-        .await?;
-        insert_window(&mut transaction, &conference, &window).await?;
+        let moved =
+            move_occurrence_in(&mut transaction, integration, global_object_id, window).await?;
         transaction.commit().await?;
-        Ok(true)
+        Ok(moved)
     }
 
     /// Drops one occurrence; returns whether it was there.
@@ -158,60 +114,192 @@ impl Store {
         global_object_id: &str,
         original_start: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM conference_windows WHERE integration = $1 AND global_object_id = $2 \
-             AND original_start = $3",
+        let mut connection = self.writer().acquire().await?;
+        cancel_occurrence_in(
+            &mut connection,
+            integration,
+            global_object_id,
+            original_start,
         )
-        .bind(integration.as_str())
-        .bind(global_object_id)
-        .bind(original_start)
-        .execute(self.writer())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .await
     }
 
-    /// Removes the conference and its windows; returns whether it existed.
+    /// Removes the conference and its windows, and frees the alias of its reservation; returns
+    /// whether it existed.
     pub async fn remove_conference(
         &self,
         integration: &IntegrationId,
         global_object_id: &str,
+        now: i64,
     ) -> Result<bool, StoreError> {
         let mut transaction = self.writer().begin().await?;
-        // Explicitly, rather than trusting ON DELETE CASCADE: SQLite applies it only on
-        // connections with foreign keys switched on.
-        sqlx::query(
-            "DELETE FROM conference_windows WHERE integration = $1 AND global_object_id = $2",
-        )
-        .bind(integration.as_str())
-        .bind(global_object_id)
-        .execute(&mut *transaction)
-        .await?;
-        let done =
-            sqlx::query("DELETE FROM conferences WHERE integration = $1 AND global_object_id = $2")
-                .bind(integration.as_str())
-                .bind(global_object_id)
-                .execute(&mut *transaction)
-                .await?;
+        let removed =
+            remove_conference_in(&mut transaction, integration, global_object_id, now).await?;
         transaction.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(removed)
     }
 }
 
-async fn insert_window(
-    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+pub(super) async fn save_conference_in(
+    connection: &mut AnyConnection,
     conference: &Conference,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO conferences (integration, global_object_id, reservation_id, alias, \
+         numeric_alias, subject, organizer_email, organizer_name, reserved_by, is_series, \
+         first_start, last_end, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
+         ON CONFLICT (integration, global_object_id) DO UPDATE SET \
+         reservation_id = $3, alias = $4, numeric_alias = $5, subject = $6, \
+         organizer_email = $7, organizer_name = $8, reserved_by = $9, is_series = $10, \
+         first_start = $11, last_end = $12, updated_at = $13",
+    )
+    .bind(conference.integration.as_str())
+    .bind(conference.global_object_id.as_str())
+    .bind(conference.reservation_id.map(|id| id.to_string()))
+    .bind(conference.alias.as_str())
+    .bind(conference.numeric_alias.as_str())
+    .bind(conference.subject.as_str())
+    .bind(conference.organizer_email.as_str())
+    .bind(conference.organizer_name.as_deref())
+    .bind(conference.reserved_by.as_ref().map(EmailAddress::as_str))
+    .bind(i64::from(conference.is_series))
+    .bind(conference.first_start)
+    .bind(conference.last_end)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?;
+    delete_windows(
+        connection,
+        &conference.integration,
+        &conference.global_object_id,
+        None,
+    )
+    .await?;
+    for window in &conference.windows {
+        insert_window(
+            connection,
+            &conference.integration,
+            &conference.global_object_id,
+            window,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn move_occurrence_in(
+    connection: &mut AnyConnection,
+    integration: &IntegrationId,
+    global_object_id: &str,
+    window: ConferenceWindow,
+) -> Result<bool, StoreError> {
+    let exists: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM conferences WHERE integration = $1 AND global_object_id = $2",
+    )
+    .bind(integration.as_str())
+    .bind(global_object_id)
+    .fetch_optional(&mut *connection)
+    .await?;
+    if exists.is_none() {
+        return Ok(false);
+    }
+    delete_windows(
+        connection,
+        integration,
+        global_object_id,
+        Some(window.original_start),
+    )
+    .await?;
+    insert_window(connection, integration, global_object_id, &window).await?;
+    Ok(true)
+}
+
+pub(super) async fn cancel_occurrence_in(
+    connection: &mut AnyConnection,
+    integration: &IntegrationId,
+    global_object_id: &str,
+    original_start: i64,
+) -> Result<bool, StoreError> {
+    Ok(delete_windows(
+        connection,
+        integration,
+        global_object_id,
+        Some(original_start),
+    )
+    .await?
+        == 1)
+}
+
+pub(super) async fn remove_conference_in(
+    connection: &mut AnyConnection,
+    integration: &IntegrationId,
+    global_object_id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    // Windows explicitly, rather than trusting ON DELETE CASCADE: SQLite applies it only on
+    // connections with foreign keys switched on.
+    delete_windows(connection, integration, global_object_id, None).await?;
+    let reservation: Option<Option<String>> = sqlx::query_scalar(
+        "DELETE FROM conferences WHERE integration = $1 AND global_object_id = $2 \
+         RETURNING reservation_id",
+    )
+    .bind(integration.as_str())
+    .bind(global_object_id)
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(reservation) = reservation else {
+        return Ok(false);
+    };
+    if let Some(id) = reservation {
+        sqlx::query(
+            "UPDATE reservations SET state = 'deleted', updated_at = $1 \
+             WHERE id = $2 AND state IN ('reserved', 'used')",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(true)
+}
+
+/// Deletes the windows of a conference, or only the one with `original_start`; returns how many.
+async fn delete_windows(
+    connection: &mut AnyConnection,
+    integration: &IntegrationId,
+    global_object_id: &str,
+    original_start: Option<i64>,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM conference_windows WHERE integration = $1 AND global_object_id = $2 \
+         AND ($3 IS NULL OR original_start = $3)",
+    )
+    .bind(integration.as_str())
+    .bind(global_object_id)
+    .bind(original_start)
+    .execute(connection)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+async fn insert_window(
+    connection: &mut AnyConnection,
+    integration: &IntegrationId,
+    global_object_id: &str,
     window: &ConferenceWindow,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO conference_windows (integration, global_object_id, original_start, \
          start_at, end_at) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(conference.integration.as_str())
-    .bind(conference.global_object_id.as_str())
+    .bind(integration.as_str())
+    .bind(global_object_id)
     .bind(window.original_start)
     .bind(window.start)
     .bind(window.end)
-    .execute(&mut **transaction)
+    .execute(connection)
     .await?;
     Ok(())
 }

@@ -6,12 +6,11 @@ use super::{Store, StoreError};
 use crate::domain::IntegrationId;
 use sqlx::Row;
 
-/// `Received` → `Decided` (the plan is stored, so a restart carries out the same decision) →
-/// `Applied` (storage changed) → `Done` (replied and removed from the inbox).
+/// `Received` → `Applied` (storage changed and the reply to send stored, in one transaction, so
+/// a restart sends the same reply) → `Done` (replied, and gone from the inbox).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JournalState {
     Received,
-    Decided,
     Applied,
     Done,
 }
@@ -20,7 +19,6 @@ impl JournalState {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Received => "received",
-            Self::Decided => "decided",
             Self::Applied => "applied",
             Self::Done => "done",
         }
@@ -29,7 +27,6 @@ impl JournalState {
     fn parse(value: &str) -> Result<Self, StoreError> {
         Ok(match value {
             "received" => Self::Received,
-            "decided" => Self::Decided,
             "applied" => Self::Applied,
             "done" => Self::Done,
             other => {
@@ -49,15 +46,15 @@ pub struct JournalEntry {
     /// Given at first pickup and kept across retries, so every log line of the item shares it.
     pub correlation_id: String,
     pub global_object_id: Option<String>,
-    /// The decision, serialized by the worker, once `Decided`.
-    pub plan: Option<String>,
+    /// The reply to send, as the worker serialized it, once `Applied`.
+    pub reply: Option<String>,
     /// Pickups so far, this one included.
     pub attempts: u32,
     pub received_at: i64,
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "item_id, change_key, state, correlation_id, global_object_id, plan, \
+const COLUMNS: &str = "item_id, change_key, state, correlation_id, global_object_id, reply, \
     attempts, received_at, updated_at";
 
 impl Store {
@@ -88,7 +85,7 @@ impl Store {
         entry_from_row(&row)
     }
 
-    /// Moves the entry from `from` to `to` (storing the meeting's id and the plan when given)
+    /// Moves the entry from `from` to `to` (storing the meeting's id and the reply when given)
     /// only if it is still in `from`; returns whether this caller made the move.
     #[allow(clippy::too_many_arguments)]
     pub async fn journal_advance(
@@ -99,18 +96,18 @@ impl Store {
         from: JournalState,
         to: JournalState,
         global_object_id: Option<&str>,
-        plan: Option<&str>,
+        reply: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE message_journal SET state = $1, \
-             global_object_id = COALESCE($2, global_object_id), plan = COALESCE($3, plan), \
+             global_object_id = COALESCE($2, global_object_id), reply = COALESCE($3, reply), \
              updated_at = $4 \
              WHERE integration = $5 AND item_id = $6 AND change_key = $7 AND state = $8",
         )
         .bind(to.as_str())
         .bind(global_object_id)
-        .bind(plan)
+        .bind(reply)
         .bind(now)
         .bind(integration.as_str())
         .bind(item_id)
@@ -166,7 +163,7 @@ fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<JournalEntry, StoreError> {
         state: JournalState::parse(&row.try_get::<String, _>("state")?)?,
         correlation_id: row.try_get("correlation_id")?,
         global_object_id: row.try_get("global_object_id")?,
-        plan: row.try_get("plan")?,
+        reply: row.try_get("reply")?,
         attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
         received_at: row.try_get("received_at")?,
         updated_at: row.try_get("updated_at")?,

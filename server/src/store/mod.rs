@@ -8,6 +8,7 @@ mod addin;
 mod batch_writer;
 mod conferences;
 mod journal;
+mod meeting_changes;
 mod personal_vmrs;
 mod reservations;
 mod worker;
@@ -15,6 +16,7 @@ mod worker;
 pub use personal_vmrs::{SaveMode, SavedCounts, StoredPersonalVmr};
 pub use conferences::{Conference, ConferenceWindow};
 pub use journal::{JournalEntry, JournalState};
+pub use meeting_changes::{JournalKey, StoreChange};
 pub use reservations::{NewReservation, Reservation, ReservationState};
 pub use worker::{MailboxSync, Operation, Outcome};
 
