@@ -6,6 +6,7 @@
 mod decision;
 #[cfg(test)]
 mod tests;
+pub mod worker;
 
 pub use decision::{
     decide, AcceptTemplate, Change, ConferenceRecord, Decision, DeclineTemplate,

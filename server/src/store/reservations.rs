@@ -114,6 +114,16 @@ impl Store {
         row.as_ref().map(reservation_from_row).transpose()
     }
 
+    /// The meeting (global object id) that used the reservation's alias, if any.
+    pub async fn meeting_of_reservation(&self, id: Uuid) -> Result<Option<String>, StoreError> {
+        let meeting: Option<Option<String>> =
+            sqlx::query_scalar("SELECT used_by_meeting FROM reservations WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(meeting.flatten())
+    }
+
     pub async fn reservation_by_marker(
         &self,
         marker: &AliasMarker,

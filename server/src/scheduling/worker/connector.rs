@@ -1,0 +1,91 @@
+//! The one interface the worker needs from Exchange, so EWS and Microsoft Graph connectors are
+//! interchangeable and the worker can be tested against an in-memory mailbox.
+
+use crate::scheduling::{ItemIdentity, MeetingMessage};
+use std::future::Future;
+use std::pin::Pin;
+
+pub type ConnectorFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, ConnectorError>> + Send + 'a>>;
+
+/// The inbox items that are new or changed since the last sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxPage {
+    pub items: Vec<ItemIdentity>,
+    /// Where the next sync continues; saved once every item of the page is processed.
+    pub sync_state: String,
+    /// False when more changes wait behind this page.
+    pub complete: bool,
+}
+
+/// What the worker sends for one message. Stored in the journal before it is sent, so a
+/// restart sends the same thing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Answer {
+    Accept {
+        body_html: String,
+    },
+    Decline {
+        body_html: String,
+    },
+    /// A cancellation: take the meeting (or occurrence) off the resource's calendar.
+    RemoveFromCalendar,
+    /// Nothing to answer (a response, a notification): just clear it from the inbox.
+    Discard,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingAnswer {
+    pub item: ItemIdentity,
+    pub answer: Answer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectorError {
+    /// The saved sync state is unknown to Exchange: sync again from the start.
+    #[error("the inbox sync state is no longer valid")]
+    SyncStateInvalid,
+    /// The item is not there (any more).
+    #[error("the item is gone")]
+    ItemGone,
+    /// `code` is stable (an EWS response code, an HTTP status…) for the operations log.
+    #[error("{code}: {message}")]
+    Failed {
+        code: String,
+        message: String,
+        /// Worth trying again later (throttling, timeouts, 5xx).
+        retryable: bool,
+    },
+}
+
+impl ConnectorError {
+    pub fn code(&self) -> &str {
+        match self {
+            Self::SyncStateInvalid => "sync_state_invalid",
+            Self::ItemGone => "item_gone",
+            Self::Failed { code, .. } => code,
+        }
+    }
+}
+
+pub trait MailboxConnector: Send + Sync {
+    /// New and changed inbox items since `sync_state` (`None`: from the start).
+    fn sync_inbox<'a>(&'a self, sync_state: Option<&'a str>) -> ConnectorFuture<'a, InboxPage>;
+
+    /// Reads the messages, one result per item, in order. The worker fills in the correlation id.
+    fn read_messages<'a>(
+        &'a self,
+        items: &'a [ItemIdentity],
+    ) -> ConnectorFuture<'a, Vec<Result<MeetingMessage, ConnectorError>>>;
+
+    /// Sends the answers (as few calls as the protocol allows), one result per answer, in order.
+    /// Every answered message leaves the inbox.
+    fn send_answers<'a>(
+        &'a self,
+        answers: &'a [OutgoingAnswer],
+    ) -> ConnectorFuture<'a, Vec<Result<(), ConnectorError>>>;
+
+    /// Whether this version of the item still waits in the inbox, i.e. was not answered yet.
+    fn still_waiting<'a>(&'a self, item: &'a ItemIdentity) -> ConnectorFuture<'a, bool>;
+}
