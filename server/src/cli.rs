@@ -1,5 +1,5 @@
 //! Command line: `vmr-scheduler [--config FILE] <serve|check-config|render-template NAME|
-//! personal-vmrs import|list|manifest xml|json>`.
+//! personal-vmrs import|list|manifest xml|json|status>`.
 
 use crate::config::{ConfigError, Settings};
 use crate::startup::Application;
@@ -51,6 +51,12 @@ pub enum Command {
     PersonalVmrs(crate::personal_vmrs::cli::PersonalVmrsCommand),
     /// Print or write an integration's add-in manifest (the same id and version as served).
     Manifest(crate::manifest::command::ManifestCommand),
+    /// Show each integration's mailbox worker: last successful sync, backlog, recent failures.
+    Status {
+        /// Print JSON (as the admin route `GET /admin/api/v1/status` answers) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -80,6 +86,32 @@ pub async fn run(cli: Cli) -> ExitCode {
         } => render_template(&settings, name, integration, list),
         Command::PersonalVmrs(command) => crate::personal_vmrs::cli::run(&settings, command).await,
         Command::Manifest(command) => crate::manifest::command::run(&settings, command).await,
+        Command::Status { json } => status(&settings, json).await,
+    }
+}
+
+async fn status(settings: &Settings, json: bool) -> ExitCode {
+    let report = match crate::store::Store::connect(&settings.database).await {
+        Ok(store) => crate::scheduling::status::collect(settings, &store).await,
+        Err(error) => Err(error),
+    };
+    match report {
+        Ok(report) if json => {
+            let document = serde_json::json!({ "integrations": report });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&document).expect("status serializes")
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(report) => {
+            print!("{}", crate::scheduling::status::render_text(&report));
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! fresh SQLite or PostgreSQL database per test.
 
 mod addin_pages;
+mod admin;
 mod concurrency;
 mod health;
 mod helpers;

@@ -2,6 +2,7 @@
 //! that reports every problem with its key, what is wrong and what is expected.
 
 mod addin;
+mod admin;
 mod env;
 mod exchange;
 mod problems;
@@ -16,6 +17,7 @@ pub use addin::{
     is_locale_tag, AddinFeatures, AddinLocale, AddinSettings, AddinStrings, AddinToken,
     RawAddinStrings,
 };
+pub use admin::AdminSettings;
 pub use env::PREFIX as ENV_PREFIX;
 pub use exchange::{
     EwsServerVersion, ExchangeAuth, ExchangeSettings, Impersonation, OAuthEndpoints,

@@ -47,6 +47,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub logging: RawLogging,
     #[serde(default)]
+    pub admin: super::admin::RawAdmin,
+    #[serde(default)]
     pub integrations: BTreeMap<String, RawIntegration>,
 }
 

@@ -14,6 +14,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub logging: LoggingSettings,
+    pub admin: super::AdminSettings,
     pub integrations: Vec<IntegrationSettings>,
 }
 

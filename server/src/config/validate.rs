@@ -29,6 +29,9 @@ pub fn validate(
     let server = validate_server(&raw.server, context, problems);
     let database = validate_database(&raw.database, context, problems);
     let logging = validate_logging(raw, problems);
+    let admin = raw
+        .admin
+        .validate(context.base_dir, context.lookup_env, problems);
     if raw.integrations.is_empty() {
         problems.push(
             "integrations",
@@ -66,6 +69,7 @@ pub fn validate(
         server: server?,
         database: database?,
         logging: logging?,
+        admin: admin?,
         integrations,
     })
 }

@@ -80,6 +80,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
                         .default_service(web::to(problem::method_not_allowed)),
                 ),
         )
+        .service(
+            web::resource("/admin/api/v1/status")
+                .route(web::get().to(routes::admin::status))
+                .default_service(web::to(problem::method_not_allowed)),
+        )
         .configure(addin_page_routes)
         .configure(manifest_routes)
         .service(get(

@@ -6,6 +6,7 @@
 mod decision;
 #[cfg(test)]
 mod tests;
+pub mod status;
 pub mod worker;
 
 pub use decision::{

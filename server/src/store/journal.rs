@@ -137,6 +137,20 @@ impl Store {
         row.as_ref().map(entry_from_row).transpose()
     }
 
+    /// How many item versions wait to be finished.
+    pub async fn count_unfinished_journal_entries(
+        &self,
+        integration: &IntegrationId,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM message_journal WHERE integration = $1 AND state <> 'done'",
+        )
+        .bind(integration.as_str())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     /// Entries a stopped worker left unfinished, oldest first: completed before new mail.
     pub async fn unfinished_journal_entries(
         &self,

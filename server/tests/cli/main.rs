@@ -4,4 +4,5 @@
 mod configuration;
 mod manifest;
 mod personal_vmrs;
+mod status;
 mod support;

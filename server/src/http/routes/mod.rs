@@ -1,4 +1,5 @@
 pub mod addin_pages;
+pub mod admin;
 pub mod caller;
 pub mod health;
 pub mod icons;
