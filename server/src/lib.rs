@@ -7,6 +7,7 @@ pub mod addin_pages;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod exchange;
 pub mod http;
 pub mod icons;
 pub mod identity;

@@ -20,8 +20,10 @@
 //! # }
 //! ```
 
+pub mod ews_emulator;
 pub mod idp;
 pub mod keys;
+pub mod schemas;
 pub mod test_db;
 pub mod tokens;
 

@@ -359,7 +359,12 @@ fn validate_integration(
     );
     let exchange = match &raw.exchange {
         Some(section) => section
-            .validate(&at("exchange"), context.base_dir, context.lookup_env, problems)
+            .validate(
+                &at("exchange"),
+                context.base_dir,
+                context.lookup_env,
+                problems,
+            )
             .map(Some),
         None => Some(None),
     };

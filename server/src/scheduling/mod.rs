@@ -4,9 +4,9 @@
 //! Keeping the rules free of I/O lets every rule be tested to the second without Exchange.
 
 mod decision;
+pub mod status;
 #[cfg(test)]
 mod tests;
-pub mod status;
 pub mod worker;
 
 pub use decision::{

@@ -13,10 +13,10 @@ mod personal_vmrs;
 mod reservations;
 mod worker;
 
-pub use personal_vmrs::{SaveMode, SavedCounts, StoredPersonalVmr};
 pub use conferences::{Conference, ConferenceWindow};
 pub use journal::{JournalEntry, JournalState};
 pub use meeting_changes::{JournalKey, StoreChange};
+pub use personal_vmrs::{SaveMode, SavedCounts, StoredPersonalVmr};
 pub use reservations::{NewReservation, Reservation, ReservationState};
 pub use worker::{MailboxSync, Operation, Outcome};
 

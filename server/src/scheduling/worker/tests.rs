@@ -451,7 +451,12 @@ async fn a_decision_that_cannot_be_carried_out_is_declined_with_the_correlation_
         panic!("expected a decline, got {answered:?}");
     };
     let main = IntegrationId::parse("main").unwrap();
-    let entry = h.store.journal_entry(&main, "item-1", "ck-1").await.unwrap().unwrap();
+    let entry = h
+        .store
+        .journal_entry(&main, "item-1", "ck-1")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(body_html.contains(&entry.correlation_id), "{body_html}");
     assert!(h.store.conference(&main, "gid-1").await.unwrap().is_none());
 }
