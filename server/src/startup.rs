@@ -1,7 +1,10 @@
 //! Builds the whole service from settings, the same way for `main` and for the tests.
 
 use crate::config::{Settings, TlsSettings};
+use crate::exchange::ews_connector::EwsConnector;
 use crate::http::{self, state::AppState};
+use crate::scheduling::worker::MailboxWorker;
+use crate::scheduling::Policy;
 use crate::store::{Store, StoreError};
 use actix_web::dev::Server;
 use actix_web::{middleware::from_fn, web, App, HttpServer};
@@ -20,12 +23,19 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error("TLS: {0}")]
     Tls(String),
+    #[error("integration `{integration}`: {problem}")]
+    Exchange {
+        integration: String,
+        problem: String,
+    },
 }
 
 pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    /// One per integration that watches a mailbox, with its poll interval.
+    workers: Vec<(MailboxWorker, Duration)>,
 }
 
 impl Application {
@@ -46,6 +56,7 @@ impl Application {
                 source,
             })?
             .port();
+        let workers = mailbox_workers(&settings, &store)?;
         let state = web::Data::new(AppState::new(settings.clone(), store));
         let app_state = state.clone();
         let server_settings = settings.server.clone();
@@ -75,6 +86,7 @@ impl Application {
             port,
             server,
             state,
+            workers,
         })
     }
 
@@ -83,7 +95,7 @@ impl Application {
     }
 
     /// Serves until the process is asked to stop (SIGINT/SIGTERM), with a background task that
-    /// logs a warning whenever an alias space grows past 1%.
+    /// logs a warning whenever an alias space grows past 1%, and the mailbox workers.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         let monitor = tokio::spawn(async move {
@@ -96,11 +108,54 @@ impl Application {
                 }
             }
         });
+        let (stop_workers, shutdown) = tokio::sync::watch::channel(false);
+        let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
+        let workers: Vec<_> = self
+            .workers
+            .into_iter()
+            .map(|(worker, poll)| tokio::spawn(worker.run(holder.clone(), poll, shutdown.clone())))
+            .collect();
         let result = self.server.await;
         monitor.abort();
+        let _ = stop_workers.send(true);
+        for worker in workers {
+            let _ = worker.await;
+        }
         self.state.store.close().await;
         result
     }
+}
+
+/// A worker for each integration with an `exchange` section, its connector built now so that
+/// unusable settings stop the start.
+fn mailbox_workers(
+    settings: &Settings,
+    store: &Store,
+) -> Result<Vec<(MailboxWorker, Duration)>, StartupError> {
+    let mut workers = Vec::new();
+    for integration in &settings.integrations {
+        let Some(exchange) = &integration.exchange else {
+            continue;
+        };
+        let client =
+            EwsConnector::client_for(exchange).map_err(|problem| StartupError::Exchange {
+                integration: integration.id.to_string(),
+                problem,
+            })?;
+        let connector = EwsConnector::new(client, integration.equipment_resource.email.clone());
+        let worker = MailboxWorker::new(
+            store.clone(),
+            Arc::new(connector),
+            Arc::new(integration.clone()),
+            integration.shared_values(&settings.server.public_url),
+            Policy {
+                unmarked: exchange.unmarked_meetings,
+            },
+            Arc::new(time::OffsetDateTime::now_utc),
+        );
+        workers.push((worker, exchange.poll_interval));
+    }
+    Ok(workers)
 }
 
 fn rustls_config(tls: &TlsSettings) -> Result<rustls::ServerConfig, StartupError> {

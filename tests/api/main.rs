@@ -16,4 +16,5 @@ mod personal_vmrs;
 mod rejections;
 mod release;
 mod reservations;
+mod scheduling;
 mod tls;

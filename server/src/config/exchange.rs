@@ -35,7 +35,7 @@ pub struct RawExchange {
     /// `decline` (default) or `provision` for meetings that reach the resource without a marker.
     #[serde(default)]
     pub unmarked_meetings: Option<String>,
-    /// Seconds between two syncs of the inbox (5–3600, default 30).
+    /// Seconds between two syncs of the inbox (1–3600, default 30).
     #[serde(default)]
     pub poll_interval_seconds: Option<i64>,
     /// Seconds one EWS call may take (1–300, default 30).
@@ -187,7 +187,7 @@ impl RawExchange {
             &at("poll_interval_seconds"),
             self.poll_interval_seconds,
             30,
-            5..=3600,
+            1..=3600,
         );
         let timeout_seconds =
             problems.int_in_range(&at("timeout_seconds"), self.timeout_seconds, 30, 1..=300);

@@ -126,9 +126,9 @@ fn each_bad_value_is_named_by_its_key() {
             "`accept`",
         ),
         (
-            &format!("{url}\npoll_interval_seconds = 1"),
+            &format!("{url}\npoll_interval_seconds = 0"),
             "poll_interval_seconds",
-            "is 1",
+            "is 0",
         ),
         (
             &format!("{url}\ntimeout_seconds = 0"),

@@ -49,6 +49,9 @@ pub enum ConnectorError {
     /// The item is not there (any more).
     #[error("the item is gone")]
     ItemGone,
+    /// Not a meeting request or cancellation (a response, a plain message): cleared unanswered.
+    #[error("not a meeting message")]
+    NotAMeetingMessage,
     /// `code` is stable (an EWS response code, an HTTP status…) for the operations log.
     #[error("{code}: {message}")]
     Failed {
@@ -64,6 +67,7 @@ impl ConnectorError {
         match self {
             Self::SyncStateInvalid => "sync_state_invalid",
             Self::ItemGone => "item_gone",
+            Self::NotAMeetingMessage => "not_a_meeting_message",
             Self::Failed { code, .. } => code,
         }
     }

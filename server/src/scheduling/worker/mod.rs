@@ -177,6 +177,7 @@ impl MailboxWorker {
                 Ok(message) => self.process(message).await?,
                 // Deleted or moved by someone else before we read it: nothing to answer.
                 Err(ConnectorError::ItemGone) => Step::AlreadyDone,
+                Err(ConnectorError::NotAMeetingMessage) => self.clear(item).await?,
                 Err(error) => {
                     self.log_failure(None, Some(item), "read", error.code(), None)
                         .await?;
@@ -265,6 +266,26 @@ impl MailboxWorker {
             ..entry
         };
         Ok(self.finish(&message.item, &entry).await?.into())
+    }
+
+    /// Clears a message that is not about a meeting from the inbox, unanswered.
+    async fn clear(&self, item: &ItemIdentity) -> Result<Step, WorkerError> {
+        let outgoing = [OutgoingAnswer {
+            item: item.clone(),
+            answer: Answer::Discard,
+        }];
+        let cleared = match self.connector.send_answers(&outgoing).await {
+            Ok(mut results) => results.pop().unwrap_or(Ok(())),
+            Err(error) => Err(error),
+        };
+        match cleared {
+            Ok(()) | Err(ConnectorError::ItemGone) => Ok(Step::Done),
+            Err(error) => {
+                self.log_failure(None, Some(item), "discard", error.code(), None)
+                    .await?;
+                Ok(Step::Failed)
+            }
+        }
     }
 
     /// Declines a message that failed too often, without storage changes.
