@@ -1,5 +1,5 @@
 //! Command line: `vmr-scheduler [--config FILE] <serve|check-config|render-template NAME|
-//! personal-vmrs import|list|manifest xml|json|status>`.
+//! personal-vmrs import|list|manifest xml|json|status|exchange setup-script|check>`.
 
 use crate::config::{ConfigError, Settings};
 use crate::startup::Application;
@@ -51,11 +51,33 @@ pub enum Command {
     PersonalVmrs(crate::personal_vmrs::cli::PersonalVmrsCommand),
     /// Print or write an integration's add-in manifest (the same id and version as served).
     Manifest(crate::manifest::command::ManifestCommand),
+    /// Exchange side of an integration: the PowerShell to set it up, and a check that the
+    /// service can work its resource's mailbox.
+    #[command(subcommand)]
+    Exchange(ExchangeCommand),
     /// Show each integration's mailbox worker: last successful sync, backlog, recent failures.
     Status {
         /// Print JSON (as the admin route `GET /admin/api/v1/status` answers) instead of text.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExchangeCommand {
+    /// Print the PowerShell for the Exchange side (equipment resource, calendar processing,
+    /// impersonation or application RBAC, app registration steps) with the configured values.
+    SetupScript {
+        /// Integration (default: the first).
+        #[arg(long)]
+        integration: Option<String>,
+    },
+    /// Sign in, impersonate the resource, read its inbox and calendar; warn when something
+    /// else still answers its meeting requests. Exits 1 when the service could not work.
+    Check {
+        /// Integration (default: the first).
+        #[arg(long)]
+        integration: Option<String>,
     },
 }
 
@@ -87,6 +109,57 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::PersonalVmrs(command) => crate::personal_vmrs::cli::run(&settings, command).await,
         Command::Manifest(command) => crate::manifest::command::run(&settings, command).await,
         Command::Status { json } => status(&settings, json).await,
+        Command::Exchange(command) => exchange(&settings, command).await,
+    }
+}
+
+async fn exchange(settings: &Settings, command: ExchangeCommand) -> ExitCode {
+    let (ExchangeCommand::SetupScript { integration } | ExchangeCommand::Check { integration }) =
+        &command;
+    let Some(chosen) = (match integration {
+        Some(id) => settings.integration(id),
+        None => settings.integrations.first(),
+    }) else {
+        eprintln!(
+            "no integration `{}`; configured: {}",
+            integration.as_deref().unwrap_or_default(),
+            settings.integration_ids()
+        );
+        return ExitCode::from(2);
+    };
+    use crate::exchange::tooling;
+    match command {
+        ExchangeCommand::SetupScript { .. } => {
+            print!(
+                "{}",
+                tooling::setup_script(chosen, &settings.server.public_url)
+            );
+            ExitCode::SUCCESS
+        }
+        ExchangeCommand::Check { .. } => {
+            let store = match crate::store::Store::connect(&settings.database).await {
+                Ok(store) => store,
+                Err(error) => {
+                    eprintln!("{error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let report = tooling::check(chosen, &store).await;
+            for line in &report.passed {
+                println!("ok: {line}");
+            }
+            for line in &report.warnings {
+                println!("warning: {line}");
+            }
+            for line in &report.problems {
+                println!("problem: {line}");
+            }
+            if report.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 mod addin_pages;
 mod admin;
 mod concurrency;
+mod exchange_check;
 mod health;
 mod helpers;
 mod http_edges;

@@ -4,3 +4,4 @@
 
 pub mod ews;
 pub mod ews_connector;
+pub mod tooling;

@@ -2,6 +2,7 @@
 //! and how the configuration file is chosen; `personal-vmrs`; `manifest`.
 
 mod configuration;
+mod exchange;
 mod manifest;
 mod personal_vmrs;
 mod status;
