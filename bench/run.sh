@@ -22,7 +22,7 @@ if [ "${SKIP_CRITERION:-0}" != "1" ]; then
 fi
 
 cargo build --release -q -p vmr-scheduler --bin vmr-scheduler
-cargo build --release -q -p vmr-scheduler-tests --bin dev-idp --bin bare-baseline
+cargo build --release -q -p vmr-scheduler-tests --bin dev-idp --bin bare-baseline --bin scheduling-backlog
 BIN=target/release
 
 WORK="$(mktemp -d)"
@@ -150,3 +150,11 @@ row sqlite "reservation, SQLite (valid Entra v2 tokens, 256 users)"
 echo "| bare actix-web baseline | $B_RPS | $(metric "$WORK/baseline.txt" p50) | $(metric "$WORK/baseline.txt" p99) | 0 | - | 100% |"
 echo
 echo "$CONNECTIONS connections, $THREADS wrk threads, $DURATION per run, $(nproc) cores"
+
+# The mailbox worker clearing a backlog in the EWS emulator (loopback), every call delayed.
+BACKLOG="${BACKLOG:-1000}"
+EWS_LATENCY_MS="${EWS_LATENCY_MS:-20}"
+echo
+echo "| backlog | time to clear | meetings/min | EWS calls per meeting | calls |"
+echo "|---|---|---|---|---|"
+"$BIN/scheduling-backlog" "$BACKLOG" "$EWS_LATENCY_MS"

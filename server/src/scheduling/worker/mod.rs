@@ -35,6 +35,8 @@ use time::OffsetDateTime;
 const MAX_PAGES_PER_CYCLE: usize = 64;
 /// Pickups of one item version before it is declined with the general error.
 const MAX_ATTEMPTS: u32 = 5;
+/// Answers per call to Exchange.
+const MAX_ANSWERS_PER_CALL: usize = 50;
 /// Unfinished journal entries resumed per cycle at most.
 const MAX_RESUMED_PER_CYCLE: u32 = 512;
 
@@ -98,22 +100,20 @@ impl MailboxWorker {
     /// One round: finish what an earlier round left, then sync and process every new message.
     pub async fn run_once(&self) -> Result<CycleReport, WorkerError> {
         let mut report = CycleReport::default();
-        for entry in self
+        let left: Vec<Pending> = self
             .store
             .unfinished_journal_entries(self.id(), MAX_RESUMED_PER_CYCLE)
             .await?
-        {
-            if entry.state == JournalState::Applied {
-                let item = ItemIdentity {
-                    item_id: entry.item_id.clone(),
-                    change_key: entry.change_key.clone(),
-                };
-                if self.finish(&item, &entry).await? {
-                    report.done += 1;
-                    report.resumed += 1;
-                } else {
-                    report.failed += 1;
-                }
+            .into_iter()
+            .filter(|entry| entry.state == JournalState::Applied)
+            .map(Pending::from_entry)
+            .collect();
+        for finished in self.finish_all(&left, Resume::Yes).await? {
+            if finished {
+                report.done += 1;
+                report.resumed += 1;
+            } else {
+                report.failed += 1;
             }
         }
         let mut sync_state = self.store.mailbox_sync(self.id()).await?.sync_state;
@@ -172,6 +172,8 @@ impl MailboxWorker {
             }
         };
         let mut failed = 0;
+        let mut fresh = Vec::new();
+        let mut resumed = Vec::new();
         for (item, message) in items.iter().zip(messages) {
             let step = match message {
                 Ok(message) => self.process(message).await?,
@@ -188,12 +190,24 @@ impl MailboxWorker {
                 Step::Done => report.done += 1,
                 Step::AlreadyDone => {}
                 Step::Failed => failed += 1,
+                Step::Answer(pending, Resume::No) => fresh.push(pending),
+                Step::Answer(pending, Resume::Yes) => resumed.push(pending),
+            }
+        }
+        // The page's answers go out together: one call for many messages.
+        for (pending, resume) in [(fresh, Resume::No), (resumed, Resume::Yes)] {
+            for finished in self.finish_all(&pending, resume).await? {
+                if finished {
+                    report.done += 1;
+                } else {
+                    failed += 1;
+                }
             }
         }
         Ok(failed)
     }
 
-    /// Processes one message to `done`.
+    /// Processes one message up to its answer (storage changed, answer stored).
     async fn process(&self, mut message: MeetingMessage) -> Result<Step, WorkerError> {
         let now = self.now();
         let entry = self
@@ -209,15 +223,16 @@ impl MailboxWorker {
         message.correlation_id = entry.correlation_id.clone();
         match entry.state {
             JournalState::Done => return Ok(Step::AlreadyDone),
-            JournalState::Applied => return Ok(self.finish(&message.item, &entry).await?.into()),
+            JournalState::Applied => {
+                return Ok(Step::Answer(Pending::from_entry(entry), Resume::Yes))
+            }
             JournalState::Received => {}
         }
         if entry.attempts > MAX_ATTEMPTS {
             tracing::error!(correlation_id = %entry.correlation_id, attempts = entry.attempts, "giving up on a message");
-            let finished = self
+            return self
                 .give_up(&message.item, &entry, &message.global_object_id)
-                .await?;
-            return Ok(finished.into());
+                .await;
         }
         let (stored, room) = self.stored_state(&message).await?;
         let gid = message.global_object_id.clone();
@@ -265,7 +280,7 @@ impl MailboxWorker {
             global_object_id: Some(gid),
             ..entry
         };
-        Ok(self.finish(&message.item, &entry).await?.into())
+        Ok(Step::Answer(Pending::from_entry(entry), Resume::No))
     }
 
     /// Clears a message that is not about a meeting from the inbox, unanswered.
@@ -294,7 +309,7 @@ impl MailboxWorker {
         item: &ItemIdentity,
         entry: &JournalEntry,
         gid: &str,
-    ) -> Result<bool, WorkerError> {
+    ) -> Result<Step, WorkerError> {
         let reply = serde_json::to_string(&self.general_error(entry)?).expect("answers serialize");
         let key = JournalKey {
             integration: self.id(),
@@ -305,11 +320,13 @@ impl MailboxWorker {
             .apply_meeting_changes(key, Some(gid), &[], Some(&reply), millis(self.now()))
             .await?;
         let entry = JournalEntry {
+            item_id: item.item_id.clone(),
+            change_key: item.change_key.clone(),
             state: JournalState::Applied,
             reply: Some(reply),
             ..entry.clone()
         };
-        self.finish(item, &entry).await
+        Ok(Step::Answer(Pending::from_entry(entry), Resume::No))
     }
 
     fn general_error(&self, entry: &JournalEntry) -> Result<Answer, WorkerError> {
@@ -326,34 +343,72 @@ impl MailboxWorker {
         })
     }
 
-    /// Sends the stored answer of an `applied` entry unless the message already left the inbox,
-    /// then closes the entry. False when sending failed (the entry stays `applied`).
-    async fn finish(&self, item: &ItemIdentity, entry: &JournalEntry) -> Result<bool, WorkerError> {
-        let answer: Answer = match entry.reply.as_deref().map(serde_json::from_str) {
-            Some(Ok(answer)) => answer,
-            _ => Answer::Discard,
-        };
-        let gid = entry.global_object_id.as_deref();
-        let sent = match self.connector.still_waiting(item).await {
-            Ok(false) => Ok(()),
-            Ok(true) => {
-                let outgoing = [OutgoingAnswer {
-                    item: item.clone(),
-                    answer: answer.clone(),
-                }];
+    /// Sends the stored answers of `applied` entries (those of an earlier attempt only if their
+    /// message still waits in the inbox), then closes each entry that went out. One result per
+    /// entry: false when its answer could not be sent (the entry stays `applied`).
+    async fn finish_all(
+        &self,
+        pending: &[Pending],
+        resume: Resume,
+    ) -> Result<Vec<bool>, WorkerError> {
+        let mut sent: Vec<Result<(), ConnectorError>> = Vec::with_capacity(pending.len());
+        for chunk in pending.chunks(MAX_ANSWERS_PER_CALL) {
+            // Only an entry left by an earlier attempt may have been answered already; one
+            // applied just now was not, which saves a call per message.
+            let mut waiting = Vec::with_capacity(chunk.len());
+            for entry in chunk {
+                waiting.push(match resume {
+                    Resume::Yes => self.connector.still_waiting(&entry.item).await,
+                    Resume::No => Ok(true),
+                });
+            }
+            let outgoing: Vec<OutgoingAnswer> = chunk
+                .iter()
+                .zip(&waiting)
+                .filter(|(_, waiting)| matches!(waiting, Ok(true)))
+                .map(|(entry, _)| OutgoingAnswer {
+                    item: entry.item.clone(),
+                    answer: entry.answer.clone(),
+                })
+                .collect();
+            let mut results = if outgoing.is_empty() {
+                Vec::new()
+            } else {
                 match self.connector.send_answers(&outgoing).await {
-                    Ok(mut results) => results.pop().unwrap_or(Ok(())),
-                    Err(error) => Err(error),
+                    Ok(results) => results,
+                    Err(error) => outgoing.iter().map(|_| Err(error.clone())).collect(),
                 }
             }
-            Err(error) => Err(error),
-        };
+            .into_iter();
+            for waiting in waiting {
+                sent.push(match waiting {
+                    Ok(true) => results.next().unwrap_or(Ok(())),
+                    Ok(false) => Ok(()),
+                    Err(error) => Err(error),
+                });
+            }
+        }
+        let mut finished = Vec::with_capacity(pending.len());
+        for (entry, result) in pending.iter().zip(sent) {
+            finished.push(self.close(entry, result).await?);
+        }
+        Ok(finished)
+    }
+
+    /// Closes the entry if its answer went out (or its message is gone); logs otherwise.
+    async fn close(
+        &self,
+        entry: &Pending,
+        sent: Result<(), ConnectorError>,
+    ) -> Result<bool, WorkerError> {
+        let gid = entry.global_object_id.as_deref();
+        let action = action_name(&entry.answer);
         if let Err(error) = sent {
             if error != ConnectorError::ItemGone {
                 self.log_failure(
                     gid,
-                    Some(item),
-                    action_name(&answer),
+                    Some(&entry.item),
+                    action,
                     error.code(),
                     Some(&entry.correlation_id),
                 )
@@ -364,8 +419,8 @@ impl MailboxWorker {
         self.store
             .journal_advance(
                 self.id(),
-                &item.item_id,
-                &item.change_key,
+                &entry.item.item_id,
+                &entry.item.change_key,
                 JournalState::Applied,
                 JournalState::Done,
                 None,
@@ -378,8 +433,8 @@ impl MailboxWorker {
                 at: millis(self.now()),
                 integration: self.id().clone(),
                 global_object_id: gid.map(str::to_string),
-                item_id: Some(item.item_id.clone()),
-                action: action_name(&answer).to_string(),
+                item_id: Some(entry.item.item_id.clone()),
+                action: action.to_string(),
                 outcome: Outcome::Ok,
                 error_code: None,
                 correlation_id: Some(entry.correlation_id.clone()),
@@ -501,6 +556,13 @@ impl MailboxWorker {
     }
 }
 
+/// Whether `finish` picks up an entry of an earlier attempt.
+#[derive(Clone, Copy)]
+enum Resume {
+    Yes,
+    No,
+}
+
 /// How far one message got in this cycle.
 enum Step {
     Done,
@@ -508,14 +570,35 @@ enum Step {
     AlreadyDone,
     /// A step failed; the message comes again.
     Failed,
+    /// Stored; its answer goes out with the page's others.
+    Answer(Pending, Resume),
 }
 
-impl From<bool> for Step {
-    fn from(finished: bool) -> Self {
-        if finished {
-            Self::Done
-        } else {
-            Self::Failed
+/// An `applied` message whose answer is still to send.
+struct Pending {
+    item: ItemIdentity,
+    answer: Answer,
+    global_object_id: Option<String>,
+    correlation_id: String,
+}
+
+impl Pending {
+    fn from_entry(entry: JournalEntry) -> Self {
+        // An answer that does not read back is a stored row from another version: clearing the
+        // message is the one answer that is always safe.
+        let answer = entry
+            .reply
+            .as_deref()
+            .and_then(|reply| serde_json::from_str(reply).ok())
+            .unwrap_or(Answer::Discard);
+        Self {
+            item: ItemIdentity {
+                item_id: entry.item_id,
+                change_key: entry.change_key,
+            },
+            answer,
+            global_object_id: entry.global_object_id,
+            correlation_id: entry.correlation_id,
         }
     }
 }
