@@ -40,6 +40,7 @@ struct Mailbox {
     send_faults: Vec<SendFault>,
     invalid_sync_states: bool,
     page_size: usize,
+    syncs: usize,
 }
 
 #[derive(Default, Clone)]
@@ -60,7 +61,8 @@ impl FakeConnector {
 impl MailboxConnector for FakeConnector {
     fn sync_inbox<'a>(&'a self, sync_state: Option<&'a str>) -> ConnectorFuture<'a, InboxPage> {
         Box::pin(async move {
-            let mailbox = self.0.lock().unwrap();
+            let mut mailbox = self.0.lock().unwrap();
+            mailbox.syncs += 1;
             if mailbox.invalid_sync_states && sync_state.is_some() {
                 return Err(ConnectorError::SyncStateInvalid);
             }
@@ -144,6 +146,11 @@ struct Harness {
 
 async fn harness(unmarked: UnmarkedMeetings) -> Harness {
     let path = std::env::temp_dir().join(format!("vmr-worker-{}.db", uuid::Uuid::new_v4()));
+    harness_on(&path, unmarked).await
+}
+
+/// A worker on the SQLite file at `path`, as another instance sharing the database would be.
+async fn harness_on(path: &std::path::Path, unmarked: UnmarkedMeetings) -> Harness {
     let store = Store::connect(&DatabaseSettings {
         url: format!("sqlite://{}", path.display()),
         max_connections: 4,
@@ -474,4 +481,55 @@ async fn a_decision_that_cannot_be_carried_out_is_declined_with_the_correlation_
         .unwrap();
     assert!(body_html.contains(&entry.correlation_id), "{body_html}");
     assert!(h.store.conference(&main, "gid-1").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn two_instances_never_work_one_mailbox_at_once() {
+    let path = std::env::temp_dir().join(format!("vmr-worker-{}.db", uuid::Uuid::new_v4()));
+    let first = harness_on(&path, UnmarkedMeetings::Decline).await;
+    let second = harness_on(&path, UnmarkedMeetings::Decline).await;
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let poll = Duration::from_millis(20);
+    let runs = [
+        tokio::spawn(
+            first
+                .worker
+                .clone()
+                .run("instance-a".into(), poll, shutdown.clone()),
+        ),
+        tokio::spawn(
+            second
+                .worker
+                .clone()
+                .run("instance-b".into(), poll, shutdown.clone()),
+        ),
+    ];
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    stop.send(true).unwrap();
+    for run in runs {
+        tokio::time::timeout(Duration::from_secs(5), run)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let syncs = [
+        first.mailbox.0.lock().unwrap().syncs,
+        second.mailbox.0.lock().unwrap().syncs,
+    ];
+    assert!(
+        syncs.iter().filter(|&&n| n > 0).count() == 1,
+        "exactly one instance worked the mailbox: {syncs:?}"
+    );
+    assert!(
+        syncs.iter().sum::<usize>() >= 5,
+        "the holder kept polling: {syncs:?}"
+    );
+
+    // Stopping released the lease: the other instance takes over at once.
+    let main = IntegrationId::parse("main").unwrap();
+    assert!(first
+        .store
+        .try_acquire_lease(&main, "instance-c", millis(NOW), millis(NOW) + 1_000)
+        .await
+        .unwrap());
 }
