@@ -18,4 +18,6 @@ mod rejections;
 mod release;
 mod reservations;
 mod scheduling;
+mod scheduling_scenarios;
+mod scheduling_support;
 mod tls;

@@ -3,60 +3,15 @@
 //! accepts it, stores the conference and the organizer gets the reply.
 
 use crate::helpers::*;
+use crate::scheduling_support::{
+    emulator, eventually, exchange_section, ORGANIZER, PASSWORD, RESOURCE,
+};
 use serde_json::Value;
-use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use vmr_scheduler::domain::{AliasMarker, IntegrationId};
 use vmr_scheduler::store::ReservationState;
-use vmr_scheduler_tests::ews_emulator::{
-    Account, EmulatorConfig, EwsEmulator, Folder, Invite, ItemKind,
-};
+use vmr_scheduler_tests::ews_emulator::{Folder, Invite, ItemKind};
 use vmr_scheduler_tests::on_both_backends;
-
-const RESOURCE: &str = "vmr-single@example.com";
-const ORGANIZER: &str = "manager@example.com";
-const SERVICE_ACCOUNT: &str = "svc-vmr@example.com";
-const PASSWORD: &str = "service-account-password";
-
-fn emulator() -> EwsEmulator {
-    let emulator = EwsEmulator::start(EmulatorConfig::new(vec![Account::basic(
-        SERVICE_ACCOUNT,
-        PASSWORD,
-    )]));
-    emulator.add_mailbox(RESOURCE, "VMR single");
-    emulator.add_mailbox(ORGANIZER, "Manager");
-    emulator
-}
-
-/// The `single` integration watching the emulator's resource mailbox every second.
-fn exchange_section(emulator: &EwsEmulator, password_file: &std::path::Path) -> String {
-    format!(
-        r#"
-        [integrations.single.exchange]
-        url = "{url}"
-        insecure_allow_http_loopback = true
-        poll_interval_seconds = 1
-        [integrations.single.exchange.auth]
-        method = "basic"
-        username = "{SERVICE_ACCOUNT}"
-        password = {{ file = {file:?} }}
-        "#,
-        url = emulator.url(),
-        file = password_file.display().to_string(),
-    )
-}
-
-/// Polls `check` until it returns something, for at most 20 seconds.
-async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(found) = check() {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn a_reserved_meeting_is_accepted_end_to_end(db: String) {
     let exchange = emulator();
