@@ -204,10 +204,6 @@ async fn a_meeting_in_the_past_is_declined(db: String) {
 // Not in the list below yet: the service rejects every cancellation as an invalid meeting
 // message, because it requires an Organizer element that EWS never sends on a
 // MeetingCancellation (the sender is in From).
-#[expect(
-    dead_code,
-    reason = "runs once cancellations without Organizer are read"
-)]
 async fn a_cancellation_frees_the_room(db: String) {
     let scheduling = Scheduling::start(&db).await;
     let uid = new_uid();
@@ -410,4 +406,5 @@ on_both_backends! {
     scenario_faults_retried => super::throttling_and_unavailability_are_retried;
     scenario_plain_message_cleared => super::a_plain_message_is_cleared_unanswered;
     scenario_burst_one_room_each => super::a_burst_of_meetings_is_booked_one_room_each;
+    scenario_cancellation_frees_room => super::a_cancellation_frees_the_room;
 }

@@ -11,7 +11,7 @@ use time::{format_description::FormatItem, macros::format_description, OffsetDat
 pub const MAX_SYNC_CHANGES: u16 = 512;
 
 /// Properties fetched for each item by `GetItem` (all in the schema's `FieldURI` enumeration).
-pub const GET_ITEM_FIELDS: [&str; 13] = [
+pub const GET_ITEM_FIELDS: [&str; 14] = [
     "item:ItemClass",
     "item:Subject",
     "item:Body",
@@ -25,6 +25,8 @@ pub const GET_ITEM_FIELDS: [&str; 13] = [
     "calendar:RecurrenceId",
     "meetingRequest:MeetingRequestType",
     "calendar:StartTimeZoneId",
+    // Cancellations carry no Organizer in the schema; their sender is the organizer.
+    "message:From",
 ];
 
 const CALENDAR_VIEW_FIELDS: [&str; 4] = [

@@ -259,8 +259,12 @@ fn calendar_item_type(node: Node<'_, '_>) -> Parsed<Option<CalendarItemType>> {
         .transpose()
 }
 
+/// The meeting's organizer, or for a cancellation (which has no `Organizer`) its sender.
 fn organizer(node: Node<'_, '_>) -> Option<Organizer> {
-    let mailbox = child(node, TYPES_NS, "Organizer").and_then(|o| child(o, TYPES_NS, "Mailbox"))?;
+    let mailbox = ["Organizer", "From"]
+        .iter()
+        .find_map(|name| child(node, TYPES_NS, name))
+        .and_then(|o| child(o, TYPES_NS, "Mailbox"))?;
     let email = t_text(mailbox, "EmailAddress")?.trim().to_string();
     let name = t_text(mailbox, "Name")
         .map(|n| n.trim().to_string())
