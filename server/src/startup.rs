@@ -2,12 +2,14 @@
 
 use crate::config::{Settings, TlsSettings};
 use crate::exchange::ews_connector::EwsConnector;
+use crate::exchange::oauth::{self, ExchangeTokens};
 use crate::http::{self, state::AppState};
 use crate::scheduling::worker::MailboxWorker;
 use crate::scheduling::Policy;
 use crate::store::{Store, StoreError};
 use actix_web::dev::Server;
 use actix_web::{middleware::from_fn, web, App, HttpServer};
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,8 +58,17 @@ impl Application {
                 source,
             })?
             .port();
-        let workers = mailbox_workers(&settings, &store)?;
-        let state = web::Data::new(AppState::new(settings.clone(), store));
+        let tokens = exchange_tokens(&settings, &store)?;
+        let workers = mailbox_workers(&settings, &store, &tokens)?;
+        let mut app_state = AppState::new(settings.clone(), store);
+        app_state.exchange_sign_ins = tokens
+            .into_iter()
+            .filter_map(|(id, tokens)| match tokens {
+                ExchangeTokens::Delegated(source) => Some((id, source)),
+                _ => None,
+            })
+            .collect();
+        let state = web::Data::new(app_state);
         let app_state = state.clone();
         let server_settings = settings.server.clone();
         let server = HttpServer::new(move || {
@@ -126,22 +137,50 @@ impl Application {
     }
 }
 
+/// The OAuth token sources of the integrations with an `exchange` section, built once: a
+/// delegated one is shared by the worker and the sign-in routes.
+fn exchange_tokens(
+    settings: &Settings,
+    store: &Store,
+) -> Result<HashMap<String, ExchangeTokens>, StartupError> {
+    let mut tokens = HashMap::new();
+    for integration in &settings.integrations {
+        let Some(exchange) = &integration.exchange else {
+            continue;
+        };
+        let source = oauth::token_source(&integration.id, exchange, store).map_err(|problem| {
+            StartupError::Exchange {
+                integration: integration.id.to_string(),
+                problem,
+            }
+        })?;
+        tokens.insert(integration.id.as_str().to_string(), source);
+    }
+    Ok(tokens)
+}
+
 /// A worker for each integration with an `exchange` section, its connector built now so that
 /// unusable settings stop the start.
 fn mailbox_workers(
     settings: &Settings,
     store: &Store,
+    tokens: &HashMap<String, ExchangeTokens>,
 ) -> Result<Vec<(MailboxWorker, Duration)>, StartupError> {
     let mut workers = Vec::new();
     for integration in &settings.integrations {
         let Some(exchange) = &integration.exchange else {
             continue;
         };
-        let client =
-            EwsConnector::client_for(exchange).map_err(|problem| StartupError::Exchange {
-                integration: integration.id.to_string(),
-                problem,
-            })?;
+        let client = EwsConnector::client_for(
+            exchange,
+            tokens
+                .get(integration.id.as_str())
+                .unwrap_or(&ExchangeTokens::None),
+        )
+        .map_err(|problem| StartupError::Exchange {
+            integration: integration.id.to_string(),
+            problem,
+        })?;
         let connector = EwsConnector::new(client, integration.equipment_resource.email.clone());
         let worker = MailboxWorker::new(
             store.clone(),

@@ -107,8 +107,11 @@ async fn meetings_booked_by_something_else_are_a_warning() {
     });
     // Something other than vmr-scheduler accepts it, as automatic processing would.
     let settings = settings(&exchange, "right-password");
-    let client =
-        EwsConnector::client_for(settings.integrations[0].exchange.as_ref().unwrap()).unwrap();
+    let client = EwsConnector::client_for(
+        settings.integrations[0].exchange.as_ref().unwrap(),
+        &vmr_scheduler::exchange::oauth::ExchangeTokens::None,
+    )
+    .unwrap();
     let resource = EmailAddress::parse(RESOURCE).unwrap();
     let request = &exchange.folder(RESOURCE, Folder::Inbox)[0];
     let accepted = client

@@ -5,6 +5,7 @@ mod addin_pages;
 mod admin;
 mod concurrency;
 mod exchange_check;
+mod exchange_oauth;
 mod health;
 mod helpers;
 mod http_edges;

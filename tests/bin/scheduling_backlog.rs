@@ -12,6 +12,7 @@ use vmr_scheduler::domain::{
     Alias, AliasMarker, EmailAddress, IntegrationId, MeetingOptions, NumericAlias, UserIdentity,
 };
 use vmr_scheduler::exchange::ews_connector::EwsConnector;
+use vmr_scheduler::exchange::oauth::ExchangeTokens;
 use vmr_scheduler::scheduling::worker::MailboxWorker;
 use vmr_scheduler::scheduling::{Policy, UnmarkedMeetings};
 use vmr_scheduler::store::{DatabaseSettings, NewReservation, Store};
@@ -68,7 +69,7 @@ async fn main() {
 
     let exchange_settings = integration.exchange.clone().unwrap();
     let connector = EwsConnector::new(
-        EwsConnector::client_for(&exchange_settings).unwrap(),
+        EwsConnector::client_for(&exchange_settings, &ExchangeTokens::None).unwrap(),
         integration.equipment_resource.email.clone(),
     );
     let worker = MailboxWorker::new(

@@ -23,6 +23,7 @@
 pub mod ews_emulator;
 pub mod idp;
 pub mod keys;
+pub mod oauth_emulator;
 pub mod schemas;
 pub mod test_db;
 pub mod tokens;

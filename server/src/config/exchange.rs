@@ -72,6 +72,10 @@ pub enum RawExchangeAuth {
         #[serde(default)]
         endpoint_version: Option<String>,
         token_encryption_key: SecretSource,
+        /// For an app registered as a confidential client ("Web" redirect URI); a public
+        /// client ("Mobile and desktop" redirect URI) relies on PKCE alone.
+        #[serde(default)]
+        client_secret: Option<SecretSource>,
         #[serde(default)]
         authority: Option<String>,
     },
@@ -116,6 +120,7 @@ pub enum ExchangeAuth {
         client_id: String,
         endpoints: OAuthEndpoints,
         token_encryption_key: Secret,
+        client_secret: Option<Secret>,
     },
 }
 
@@ -266,6 +271,7 @@ impl RawExchangeAuth {
                 client_id,
                 endpoint_version,
                 token_encryption_key,
+                client_secret,
                 authority,
             } => {
                 let tenant_id = tenant(problems, &at("tenant_id"), tenant_id);
@@ -279,6 +285,9 @@ impl RawExchangeAuth {
                         None
                     }
                 };
+                let client_secret = client_secret
+                    .as_ref()
+                    .map(|source| secret("client_secret", source, problems));
                 let key = secret("token_encryption_key", token_encryption_key, problems);
                 if let Some(key) = &key {
                     if key.expose().len() < 32 {
@@ -296,6 +305,10 @@ impl RawExchangeAuth {
                     client_id: client_id?,
                     endpoints: endpoints?,
                     token_encryption_key: key?,
+                    client_secret: match client_secret {
+                        Some(read) => Some(read?),
+                        None => None,
+                    },
                 })
             }
         }

@@ -16,6 +16,11 @@ pub enum SecretSource {
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret that did not come from configuration (an OAuth token, say).
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -7,6 +7,7 @@ use super::ews::{
 };
 use crate::config::{EwsServerVersion, ExchangeAuth, ExchangeSettings};
 use crate::domain::EmailAddress;
+use crate::exchange::oauth::ExchangeTokens;
 use crate::scheduling::worker::{
     Answer, ConnectorError, ConnectorFuture, InboxPage, MailboxConnector, OutgoingAnswer,
 };
@@ -29,21 +30,18 @@ impl EwsConnector {
         Self { client, resource }
     }
 
-    /// A client for the integration's settings. OAuth needs a token source, which is not built
-    /// from configuration yet: only Basic authentication gives a client here.
-    pub fn client_for(settings: &ExchangeSettings) -> Result<EwsClient, String> {
-        let auth = match &settings.auth {
-            ExchangeAuth::Basic { username, password } => EwsAuth::Basic {
+    /// A client for the integration's settings, with `tokens` for OAuth.
+    pub fn client_for(
+        settings: &ExchangeSettings,
+        tokens: &ExchangeTokens,
+    ) -> Result<EwsClient, String> {
+        let auth = match (&settings.auth, tokens.source()) {
+            (ExchangeAuth::Basic { username, password }, _) => EwsAuth::Basic {
                 username: username.clone(),
                 password: password.clone(),
             },
-            ExchangeAuth::OAuthApp { .. } | ExchangeAuth::OAuthDelegated { .. } => {
-                return Err(
-                    "OAuth sign-in for EWS is not available in this version; use \
-                            method = \"basic\""
-                        .into(),
-                )
-            }
+            (_, Some(source)) => EwsAuth::Bearer(source),
+            (_, None) => return Err("OAuth is configured but no token source was built".into()),
         };
         EwsClient::new(EwsSettings {
             url: settings.url.clone(),
@@ -223,7 +221,7 @@ fn short_code(error: &EwsError) -> String {
         EwsError::Malformed(_) => "malformed_response".into(),
         EwsError::RetriesExhausted { last, .. } => short_code(last),
         EwsError::Throttled { .. } => "ErrorServerBusy".into(),
-        EwsError::Fault { code, .. } => code.clone(),
+        EwsError::Fault { code, .. } | EwsError::Token { code, .. } => code.clone(),
         EwsError::Response { code, .. } => code.as_str().to_string(),
     }
 }

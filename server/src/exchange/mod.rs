@@ -4,4 +4,5 @@
 
 pub mod ews;
 pub mod ews_connector;
+pub mod oauth;
 pub mod tooling;

@@ -78,10 +78,12 @@ pub fn setup_script(integration: &IntegrationSettings, public_url: &url::Url) ->
             if let Some(ExchangeAuth::OAuthDelegated {
                 client_id,
                 tenant_id,
+                client_secret,
                 ..
             }) = other
             {
-                delegated_steps(&mut out, client_id, tenant_id, public_url);
+                let confidential = client_secret.is_some();
+                delegated_steps(&mut out, id, client_id, tenant_id, confidential, public_url);
             }
         }
     }
@@ -182,20 +184,36 @@ fn app_only_steps(
     );
 }
 
-fn delegated_steps(out: &mut String, client_id: &str, tenant_id: &str, public_url: &url::Url) {
-    let redirect = format!(
-        "{}{OAUTH_REDIRECT_PATH}",
-        public_url.as_str().trim_end_matches('/')
-    );
+fn delegated_steps(
+    out: &mut String,
+    id: &str,
+    client_id: &str,
+    tenant_id: &str,
+    confidential: bool,
+    public_url: &url::Url,
+) {
+    let base = public_url.as_str().trim_end_matches('/');
+    let platform = if confidential {
+        "Web (the app has the client secret configured as client_secret)"
+    } else {
+        "Mobile and desktop applications (a public client: no secret, PKCE protects the code)"
+    };
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "# 4. App registration {client_id} in tenant {tenant_id}: redirect URI (Web) {redirect};"
+        "# 4. App registration {client_id} in tenant {tenant_id}: redirect URI {base}{OAUTH_REDIRECT_PATH}"
     );
+    let _ = writeln!(out, "#    on the platform {platform};");
     let _ = writeln!(
         out,
         "#    API permissions → Office 365 Exchange Online → Delegated `EWS.AccessAsUser.All`, \
-         plus `offline_access`; then an administrator signs the service account in once."
+         plus `offline_access`, admin consent granted."
+    );
+    let _ = writeln!(
+        out,
+        "# 5. An administrator opens {base}/admin/platform/msexchangeconnector/{id}/sign_in/ \
+         (the admin token as password) and signs in AS THE SERVICE ACCOUNT; `vmr-scheduler status` \
+         says when it must sign in again (password change, MFA)."
     );
 }
 
@@ -219,7 +237,9 @@ pub async fn check(integration: &IntegrationSettings, store: &Store) -> CheckRep
         ));
         return report;
     };
-    let client = match EwsConnector::client_for(exchange) {
+    let client = match super::oauth::token_source(&integration.id, exchange, store)
+        .and_then(|tokens| EwsConnector::client_for(exchange, &tokens))
+    {
         Ok(client) => client,
         Err(problem) => {
             report.problems.push(problem);
@@ -380,5 +400,15 @@ url = "https://mail.example.com/EWS/Exchange.asmx"
             "{script}"
         );
         assert!(script.contains("EWS.AccessAsUser.All"), "{script}");
+        assert!(
+            script.contains(
+                "https://vmr.example.com/admin/platform/msexchangeconnector/main/sign_in/"
+            ),
+            "{script}"
+        );
+        assert!(
+            script.contains("Mobile and desktop applications"),
+            "{script}"
+        );
     }
 }

@@ -80,6 +80,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
                         .default_service(web::to(problem::method_not_allowed)),
                 ),
         )
+        .service(get(
+            "/admin/platform/msexchangeconnector/oauth_redirect/",
+            routes::exchange_sign_in::redirect,
+        ))
+        .service(get(
+            "/admin/platform/msexchangeconnector/{integration}/sign_in/",
+            routes::exchange_sign_in::start,
+        ))
         .service(
             web::resource("/admin/api/v1/status")
                 .route(web::get().to(routes::admin::status))

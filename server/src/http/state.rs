@@ -3,6 +3,7 @@
 use super::rate_limit::RateLimiter;
 use crate::addin_pages::AddinPages;
 use crate::config::{IntegrationSettings, Settings};
+use crate::exchange::oauth::DelegatedTokenSource;
 use crate::identity::TokenValidator;
 use crate::reservations::AliasSpaceMonitor;
 use crate::store::Store;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub alias_space: AliasSpaceMonitor,
     /// The add-in's pages of every integration, rendered once.
     pub addin_pages: AddinPages,
+    /// The token sources of integrations whose service account an admin signs in, by id.
+    pub exchange_sign_ins: HashMap<String, Arc<DelegatedTokenSource>>,
 }
 
 /// One integration's settings with the parts built from them (its token validator and key caches).
@@ -51,6 +54,7 @@ impl AppState {
             rate_limiter: RateLimiter::new(),
             alias_space,
             addin_pages,
+            exchange_sign_ins: HashMap::new(),
         }
     }
 }

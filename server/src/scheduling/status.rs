@@ -1,7 +1,8 @@
 //! What an administrator wants to know about the mailbox workers: when each last synced, what
 //! waits, and what failed lately. Shared by `vmr-scheduler status` and the admin JSON route.
 
-use crate::config::Settings;
+use crate::config::{ExchangeAuth, IntegrationSettings, Settings};
+use crate::exchange::oauth::AccountState;
 use crate::store::{Operation, Outcome, Store, StoreError};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -22,6 +23,16 @@ pub struct IntegrationStatus {
     /// Messages picked up but not finished.
     pub backlog: u64,
     pub recent_failures: Vec<FailureLine>,
+    /// For `oauth_delegated`: whether the service account is signed in, and where to sign it in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<ServiceAccount>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ServiceAccount {
+    #[serde(flatten)]
+    pub state: AccountState,
+    pub sign_in_url: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -54,9 +65,33 @@ pub async fn collect(
                 .count_unfinished_journal_entries(&integration.id)
                 .await?,
             recent_failures: failures.iter().map(failure_line).collect(),
+            service_account: service_account(settings, integration, store).await?,
         });
     }
     Ok(report)
+}
+
+async fn service_account(
+    settings: &Settings,
+    integration: &IntegrationSettings,
+    store: &Store,
+) -> Result<Option<ServiceAccount>, StoreError> {
+    let delegated = integration
+        .exchange
+        .as_ref()
+        .is_some_and(|exchange| matches!(exchange.auth, ExchangeAuth::OAuthDelegated { .. }));
+    if !delegated {
+        return Ok(None);
+    }
+    let stored = store.exchange_account(&integration.id).await?;
+    Ok(Some(ServiceAccount {
+        state: AccountState::of(stored.as_ref()),
+        sign_in_url: format!(
+            "{}/admin/platform/msexchangeconnector/{}/sign_in/",
+            settings.server.public_url.as_str().trim_end_matches('/'),
+            integration.id
+        ),
+    }))
 }
 
 fn failure_line(operation: &Operation) -> FailureLine {
@@ -107,6 +142,9 @@ pub fn render_text(report: &[IntegrationStatus]) -> String {
         if let (Some(error), Some(at)) = (&status.last_error, &status.last_error_at) {
             let _ = writeln!(out, "  last sync error: {at} {error}");
         }
+        if let Some(account) = &status.service_account {
+            let _ = writeln!(out, "  service account: {}", account_line(account));
+        }
         let _ = writeln!(out, "  backlog: {}", status.backlog);
         if status.recent_failures.is_empty() {
             let _ = writeln!(out, "  recent failures: none");
@@ -126,4 +164,84 @@ pub fn render_text(report: &[IntegrationStatus]) -> String {
         }
     }
     out
+}
+
+fn account_line(account: &ServiceAccount) -> String {
+    match &account.state {
+        AccountState::NotSignedIn => {
+            format!(
+                "not signed in — an admin signs it in at {}",
+                account.sign_in_url
+            )
+        }
+        AccountState::SignedIn {
+            account: name,
+            signed_in_at,
+            ..
+        } => format!(
+            "{} signed in {}",
+            name.as_deref().unwrap_or("(name unknown)"),
+            timestamp(*signed_in_at)
+        ),
+        AccountState::SignInRequired {
+            account: name,
+            reason,
+            ..
+        } => format!(
+            "{} MUST SIGN IN AGAIN ({reason}) at {}",
+            name.as_deref().unwrap_or("the account"),
+            account.sign_in_url
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_account(state: AccountState) -> String {
+        render_text(&[IntegrationStatus {
+            integration: "main".into(),
+            watches_mailbox: true,
+            resource: "vmr@example.com".into(),
+            last_successful_sync: None,
+            last_error: None,
+            last_error_at: None,
+            backlog: 0,
+            recent_failures: Vec::new(),
+            service_account: Some(ServiceAccount {
+                state,
+                sign_in_url:
+                    "https://vmr.example.com/admin/platform/msexchangeconnector/main/sign_in/"
+                        .into(),
+            }),
+        }])
+    }
+
+    #[test]
+    fn the_service_account_line_says_what_to_do() {
+        let text = with_account(AccountState::NotSignedIn);
+        assert!(
+            text.contains("service account: not signed in — an admin signs it in at https://vmr.example.com/admin/platform/msexchangeconnector/main/sign_in/"),
+            "{text}"
+        );
+        let text = with_account(AccountState::SignedIn {
+            account: Some("svc@example.com".into()),
+            signed_in_at: 1_800_000_000_000,
+            refreshed_at: None,
+        });
+        assert!(
+            text.contains("service account: svc@example.com signed in 2027-01-15T08:00:00Z"),
+            "{text}"
+        );
+        let text = with_account(AccountState::SignInRequired {
+            account: Some("svc@example.com".into()),
+            reason: "AADSTS50173: revoked".into(),
+            since: None,
+        });
+        assert!(
+            text.contains("svc@example.com MUST SIGN IN AGAIN (AADSTS50173: revoked) at https://"),
+            "{text}"
+        );
+    }
 }

@@ -7,6 +7,7 @@
 mod addin;
 mod batch_writer;
 mod conferences;
+mod exchange_accounts;
 mod journal;
 mod meeting_changes;
 mod personal_vmrs;
@@ -14,6 +15,7 @@ mod reservations;
 mod worker;
 
 pub use conferences::{Conference, ConferenceWindow};
+pub use exchange_accounts::ExchangeAccount;
 pub use journal::{JournalEntry, JournalState};
 pub use meeting_changes::{JournalKey, StoreChange};
 pub use personal_vmrs::{SaveMode, SavedCounts, StoredPersonalVmr};

@@ -49,6 +49,8 @@ pub struct Account {
     pub username: String,
     pub password: Option<String>,
     pub bearer_token: Option<String>,
+    /// Bearer tokens issued at run time (by the OAuth emulator) for this account.
+    pub issued_tokens: Option<crate::oauth_emulator::AcceptedTokens>,
     /// The account's own mailbox (acted on when not impersonating).
     pub smtp: String,
 }
@@ -60,6 +62,7 @@ impl Account {
             username: username.to_owned(),
             password: Some(password.to_owned()),
             bearer_token: None,
+            issued_tokens: None,
             smtp: username.to_owned(),
         }
     }
@@ -70,6 +73,20 @@ impl Account {
             username: smtp.to_owned(),
             password: None,
             bearer_token: Some(token.to_owned()),
+            issued_tokens: None,
+            smtp: smtp.to_owned(),
+        }
+    }
+}
+
+impl Account {
+    /// Bearer authentication with whatever live token `tokens` holds for `smtp`.
+    pub fn oauth(tokens: crate::oauth_emulator::AcceptedTokens, smtp: &str) -> Self {
+        Account {
+            username: smtp.to_owned(),
+            password: None,
+            bearer_token: None,
+            issued_tokens: Some(tokens),
             smtp: smtp.to_owned(),
         }
     }

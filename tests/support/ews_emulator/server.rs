@@ -221,9 +221,12 @@ fn authenticate<'a>(req: &HttpRequest, accounts: &'a [Account]) -> Option<&'a Ac
             a.username.eq_ignore_ascii_case(user) && a.password.as_deref() == Some(password)
         })
     } else if scheme.eq_ignore_ascii_case("Bearer") {
-        accounts
-            .iter()
-            .find(|a| a.bearer_token.as_deref() == Some(value))
+        accounts.iter().find(|a| {
+            a.bearer_token.as_deref() == Some(value)
+                || a.issued_tokens
+                    .as_ref()
+                    .is_some_and(|tokens| tokens.accepts(value, &a.smtp))
+        })
     } else {
         None
     }

@@ -89,6 +89,13 @@ pub enum EwsError {
     Response { code: ResponseCode, message: String },
     #[error("unexpected EWS response: {0}")]
     Malformed(String),
+    /// No access token to send: `code` says why (e.g. `oauth_sign_in_required`).
+    #[error("{message}")]
+    Token {
+        code: String,
+        message: String,
+        retryable: bool,
+    },
     #[error("EWS call failed {attempts} times, last: {last}")]
     RetriesExhausted { attempts: u32, last: Box<EwsError> },
 }
@@ -101,6 +108,7 @@ impl EwsError {
             Self::Throttled { .. } | Self::Timeout | Self::Transport(_) => true,
             Self::Http { status } => matches!(status, 429 | 500 | 502 | 503 | 504),
             Self::Response { code, .. } => *code == ResponseCode::ErrorServerBusy,
+            Self::Token { retryable, .. } => *retryable,
             Self::RetriesExhausted { last, .. } => last.is_retryable(),
             Self::Unauthorized | Self::Fault { .. } | Self::Malformed(_) => false,
         }

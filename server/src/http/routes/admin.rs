@@ -25,27 +25,46 @@ pub async fn status(
         .json(serde_json::json!({ "integrations": report })))
 }
 
-fn authorize(request: &HttpRequest, state: &AppState) -> Result<(), Problem> {
+pub(crate) fn authorize(request: &HttpRequest, state: &AppState) -> Result<(), Problem> {
     let admin = &state.settings.admin;
     if admin.token.is_none() {
         return Err(Problem::not_found(
             "the admin API is off: set [admin] token to use it",
         ));
     }
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim);
-    match presented {
-        Some(token) if admin.accepts(token) => Ok(()),
+    match presented_token(request) {
+        Some(token) if admin.accepts(&token) => Ok(()),
         _ => Err(Problem::new(
             StatusCode::UNAUTHORIZED,
             "admin_unauthorized",
             "Admin token required",
-            "send the configured admin token as `Authorization: Bearer <token>`",
+            "send the configured admin token as `Authorization: Bearer <token>` (or, from a \
+             browser, as the password of HTTP Basic authentication)",
         )
         .with_bearer_challenge()),
     }
+}
+
+/// The admin token from `Authorization: Bearer <token>`, or from Basic authentication (any
+/// user name, the token as password) so that a browser can open the sign-in page.
+fn presented_token(request: &HttpRequest) -> Option<String> {
+    use base64::Engine;
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
+    let (scheme, credentials) = value.split_once(' ')?;
+    if scheme.eq_ignore_ascii_case("Bearer") {
+        return Some(credentials.trim().to_string());
+    }
+    if scheme.eq_ignore_ascii_case("Basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(credentials.trim())
+            .ok()?;
+        let decoded = String::from_utf8(decoded).ok()?;
+        return decoded.split_once(':').map(|(_, token)| token.to_string());
+    }
+    None
 }

@@ -1,6 +1,7 @@
 pub mod addin_pages;
 pub mod admin;
 pub mod caller;
+pub mod exchange_sign_in;
 pub mod health;
 pub mod icons;
 pub mod manifest;
