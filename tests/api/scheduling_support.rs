@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use vmr_scheduler::domain::{AliasMarker, IntegrationId};
 use vmr_scheduler::store::{Conference, Operation, Reservation};
 use vmr_scheduler_tests::ews_emulator::{
-    Account, EmulatorConfig, EwsEmulator, Folder, Invite, ItemKind, StoredItem,
+    Account, EmulatorConfig, EwsEmulator, Folder, ImpersonationScope, Invite, ItemKind, StoredItem,
 };
 
 pub const RESOURCE: &str = "vmr-single@example.com";
@@ -25,10 +25,15 @@ const POLL: Duration = Duration::from_millis(100);
 const ORGANIZER_OID: &str = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
 
 pub fn emulator() -> EwsEmulator {
-    let emulator = EwsEmulator::start(EmulatorConfig::new(vec![Account::basic(
-        SERVICE_ACCOUNT,
-        PASSWORD,
-    )]));
+    emulator_with(ImpersonationScope::All)
+}
+
+/// [`emulator`] where the service account may impersonate only `scope`.
+pub fn emulator_with(scope: ImpersonationScope) -> EwsEmulator {
+    let emulator = EwsEmulator::start(EmulatorConfig {
+        impersonation: scope,
+        ..EmulatorConfig::new(vec![Account::basic(SERVICE_ACCOUNT, PASSWORD)])
+    });
     emulator.add_mailbox(RESOURCE, "VMR single");
     emulator.add_mailbox(ORGANIZER, "Manager");
     emulator
@@ -36,12 +41,22 @@ pub fn emulator() -> EwsEmulator {
 
 /// The `single` integration watching the emulator's resource mailbox every second.
 pub fn exchange_section(emulator: &EwsEmulator, password_file: &Path) -> String {
+    exchange_section_with(emulator, password_file, "")
+}
+
+/// [`exchange_section`] with more `settings` of the integration's `exchange` table.
+pub fn exchange_section_with(
+    emulator: &EwsEmulator,
+    password_file: &Path,
+    settings: &str,
+) -> String {
     format!(
         r#"
         [integrations.single.exchange]
         url = "{url}"
         insecure_allow_http_loopback = true
         poll_interval_seconds = 1
+        {settings}
         [integrations.single.exchange.auth]
         method = "basic"
         username = "{SERVICE_ACCOUNT}"
@@ -114,11 +129,19 @@ pub struct Scheduling {
 
 impl Scheduling {
     pub async fn start(db: &str) -> Self {
-        let exchange = emulator();
+        Self::start_with(db, emulator(), "").await
+    }
+
+    /// The service working `exchange` with more `settings` of the integration's `exchange`
+    /// table (e.g. `unmarked_meetings = "provision"`).
+    pub async fn start_with(db: &str, exchange: EwsEmulator, settings: &str) -> Self {
         let password_file =
             std::env::temp_dir().join(format!("vmr-ews-pw-{}", uuid::Uuid::new_v4()));
         std::fs::write(&password_file, PASSWORD).unwrap();
-        let app = spawn_app_with(db, "", |_| exchange_section(&exchange, &password_file)).await;
+        let app = spawn_app_with(db, "", |_| {
+            exchange_section_with(&exchange, &password_file, settings)
+        })
+        .await;
         Scheduling {
             exchange,
             app,

@@ -10,7 +10,9 @@ use std::time::Duration;
 use time::macros::datetime;
 use vmr_scheduler::domain::EmailAddress;
 use vmr_scheduler::exchange::ews::requests::{self, RequestHeader};
-use vmr_scheduler::exchange::ews::{responses, EwsError, ItemId, Response, ServerVersion};
+use vmr_scheduler::exchange::ews::{
+    responses, EwsError, ItemId, ItemTarget, Response, ServerVersion,
+};
 use vmr_scheduler_tests::schemas::{
     find_schema, shared_schemas_dir, unavailable, xmllint_validate,
 };
@@ -87,6 +89,18 @@ fn envelopes() -> Vec<(String, String)> {
                     label("FindItem"),
                     requests::find_calendar_view(&header, start, end, 1000),
                 ),
+                (
+                    label("GetItem of an HTML body"),
+                    requests::get_item_html(&header, &ItemTarget::Item(awkward_id(5))),
+                ),
+                (
+                    label("GetItem of an occurrence's series"),
+                    requests::get_item_html(&header, &ItemTarget::SeriesOf(awkward_id(6))),
+                ),
+                (
+                    label("UpdateItem"),
+                    requests::update_calendar_item(&header, &awkward_id(7), AWKWARD, AWKWARD),
+                ),
             ]);
         }
     }
@@ -99,7 +113,7 @@ fn every_request_envelope_validates_against_the_ews_schema() {
         return;
     };
     let all = envelopes();
-    assert_eq!(all.len(), 28);
+    assert_eq!(all.len(), 40);
     for (name, xml) in &all {
         xmllint_validate(&schema, xml).unwrap_or_else(|report| panic!("{name}:\n{report}\n{xml}"));
     }

@@ -6,6 +6,7 @@ mod access;
 mod client;
 mod fixtures;
 mod meetings;
+mod organizer_updates;
 mod series;
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};

@@ -195,3 +195,16 @@ async fn calendar_view_expands_a_series_with_its_exceptions() {
     );
     assert!(ews.schema_errors().is_empty(), "{:?}", ews.schema_errors());
 }
+
+#[tokio::test]
+async fn a_calendar_view_longer_than_two_years_is_refused() {
+    let ews = emulator();
+    let client = Client::new(&ews);
+    let two_years = find_calendar_body("2027-01-01T00:00:00Z", "2029-01-01T00:00:00Z", 10);
+    assert_eq!(client.call(&two_years).await.code_list(), ["NoError"]);
+    let longer = find_calendar_body("2027-01-01T00:00:00Z", "2029-01-03T00:00:00Z", 10);
+    assert_eq!(
+        client.call(&longer).await.code_list(),
+        ["ErrorCalendarViewRangeTooBig"]
+    );
+}

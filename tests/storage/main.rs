@@ -10,8 +10,10 @@ use vmr_scheduler_tests::on_both_backends;
 use vmr_scheduler_tests::test_db::connect_store as connect;
 
 mod personal_vmrs;
+mod provisioned_rooms;
 mod reservation_options;
 mod scheduling;
+mod series_windows;
 
 fn user(n: u32) -> UserIdentity {
     UserIdentity::Entra {

@@ -8,14 +8,18 @@ use super::ews::{
 use crate::config::{EwsServerVersion, ExchangeAuth, ExchangeSettings};
 use crate::domain::EmailAddress;
 use crate::exchange::oauth::ExchangeTokens;
+use crate::scheduling::worker::SeriesOccurrence;
 use crate::scheduling::worker::{
-    Answer, ConnectorError, ConnectorFuture, InboxPage, MailboxConnector, OutgoingAnswer,
+    Answer, ConnectorError, ConnectorFuture, InboxPage, MailboxConnector, OrganizerUpdate,
+    OrganizerUpdateOutcome, OutgoingAnswer,
 };
 use crate::scheduling::{
     ItemIdentity, MeetingMessage, MeetingWindow, MessageKind, Organizer, Schedule, Series,
     UpdateScope,
 };
 use time::OffsetDateTime;
+
+mod series;
 
 /// Changes per sync call (EWS allows up to 512).
 const SYNC_PAGE: u16 = 256;
@@ -135,6 +139,17 @@ impl MailboxConnector for EwsConnector {
                         responses.push((index, Response::Remove { item }))
                     }
                     Answer::Discard => discards.push((index, item)),
+                    // The worker makes the organizer update first and sends a plain accept;
+                    // on its own this answer can only carry the instructions itself.
+                    Answer::AcceptAfterOrganizerUpdate {
+                        fallback_body_html, ..
+                    } => responses.push((
+                        index,
+                        Response::Accept {
+                            item,
+                            body_html: fallback_body_html.clone(),
+                        },
+                    )),
                 }
             }
             let mut results: Vec<Result<(), ConnectorError>> =
@@ -165,6 +180,16 @@ impl MailboxConnector for EwsConnector {
         })
     }
 
+    fn update_organizer_meeting<'a>(
+        &'a self,
+        update: &'a OrganizerUpdate,
+    ) -> ConnectorFuture<'a, OrganizerUpdateOutcome> {
+        Box::pin(super::organizer_update::update_organizer_meeting(
+            &self.client,
+            update,
+        ))
+    }
+
     fn still_waiting<'a>(&'a self, item: &'a ItemIdentity) -> ConnectorFuture<'a, bool> {
         Box::pin(async move {
             // Answering moves a message out of the inbox under a new id, so the old one is gone.
@@ -183,6 +208,21 @@ impl MailboxConnector for EwsConnector {
             }
         })
     }
+
+    fn series_occurrences<'a>(
+        &'a self,
+        global_object_id: &'a str,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> ConnectorFuture<'a, Vec<SeriesOccurrence>> {
+        Box::pin(series::occurrences(
+            &self.client,
+            &self.resource,
+            global_object_id,
+            from,
+            to,
+        ))
+    }
 }
 
 fn identity(id: &ItemId) -> ItemIdentity {
@@ -199,7 +239,7 @@ fn item_id(item: &ItemIdentity) -> ItemId {
     )
 }
 
-fn connector_error(error: EwsError) -> ConnectorError {
+pub(super) fn connector_error(error: EwsError) -> ConnectorError {
     match error.response_code() {
         Some(ResponseCode::ErrorInvalidSyncStateData) => ConnectorError::SyncStateInvalid,
         Some(ResponseCode::ErrorItemNotFound) => ConnectorError::ItemGone,

@@ -5,4 +5,5 @@
 pub mod ews;
 pub mod ews_connector;
 pub mod oauth;
+mod organizer_update;
 pub mod tooling;

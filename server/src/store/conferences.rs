@@ -38,6 +38,10 @@ pub struct ConferenceWindow {
     pub end: i64,
 }
 
+/// Windows per INSERT statement: 5 parameters each keeps a statement far below the parameter
+/// limits of both databases.
+const WINDOWS_PER_INSERT: usize = 200;
+
 const COLUMNS: &str = "integration, global_object_id, reservation_id, alias, numeric_alias, \
     subject, organizer_email, organizer_name, reserved_by, is_series, first_start, last_end";
 
@@ -124,6 +128,57 @@ impl Store {
         .await
     }
 
+    /// Series saved whole whose occurrences are still to be read from the resource's calendar,
+    /// oldest save first; those with an answer not yet sent (a journal entry still `applied`)
+    /// are left out, because the calendar does not show that answer's effect yet.
+    pub async fn series_awaiting_windows(
+        &self,
+        integration: &IntegrationId,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT c.global_object_id FROM conferences c \
+             WHERE c.integration = $1 AND c.series_windows_pending = 1 AND NOT EXISTS ( \
+             SELECT 1 FROM message_journal j WHERE j.integration = c.integration \
+             AND j.global_object_id = c.global_object_id AND j.state = 'applied') \
+             ORDER BY c.updated_at, c.global_object_id LIMIT $2",
+        )
+        .bind(integration.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Replaces every window of a conference with `windows` (a series' occurrences read from
+    /// the resource's calendar) and clears its wait for them, in one transaction; false
+    /// (nothing written) if there is no such conference.
+    pub async fn replace_conference_windows(
+        &self,
+        integration: &IntegrationId,
+        global_object_id: &str,
+        windows: &[ConferenceWindow],
+    ) -> Result<bool, StoreError> {
+        let mut transaction = self.writer().begin().await?;
+        let found = sqlx::query(
+            "UPDATE conferences SET series_windows_pending = 0 \
+             WHERE integration = $1 AND global_object_id = $2",
+        )
+        .bind(integration.as_str())
+        .bind(global_object_id)
+        .execute(&mut *transaction)
+        .await?;
+        if found.rows_affected() != 1 {
+            transaction.rollback().await?;
+            return Ok(false);
+        }
+        delete_windows(&mut transaction, integration, global_object_id, None).await?;
+        for chunk in windows.chunks(WINDOWS_PER_INSERT) {
+            insert_windows(&mut transaction, integration, global_object_id, chunk).await?;
+        }
+        transaction.commit().await?;
+        Ok(true)
+    }
+
     /// Removes the conference and its windows, and frees the alias of its reservation; returns
     /// whether it existed.
     pub async fn remove_conference(
@@ -148,12 +203,12 @@ pub(super) async fn save_conference_in(
     sqlx::query(
         "INSERT INTO conferences (integration, global_object_id, reservation_id, alias, \
          numeric_alias, subject, organizer_email, organizer_name, reserved_by, is_series, \
-         first_start, last_end, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
+         first_start, last_end, created_at, updated_at, series_windows_pending) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $10) \
          ON CONFLICT (integration, global_object_id) DO UPDATE SET \
          reservation_id = $3, alias = $4, numeric_alias = $5, subject = $6, \
          organizer_email = $7, organizer_name = $8, reserved_by = $9, is_series = $10, \
-         first_start = $11, last_end = $12, updated_at = $13",
+         first_start = $11, last_end = $12, updated_at = $13, series_windows_pending = $10",
     )
     .bind(conference.integration.as_str())
     .bind(conference.global_object_id.as_str())
@@ -263,6 +318,40 @@ pub(super) async fn remove_conference_in(
         .await?;
     }
     Ok(true)
+}
+
+/// Inserts `windows` with one statement.
+async fn insert_windows(
+    connection: &mut AnyConnection,
+    integration: &IntegrationId,
+    global_object_id: &str,
+    windows: &[ConferenceWindow],
+) -> Result<(), StoreError> {
+    if windows.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..windows.len())
+        .map(|n| {
+            let first = 3 + 3 * n;
+            format!("($1, $2, ${}, ${}, ${})", first, first + 1, first + 2)
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO conference_windows (integration, global_object_id, original_start, \
+         start_at, end_at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(integration.as_str())
+        .bind(global_object_id);
+    for window in windows {
+        query = query
+            .bind(window.original_start)
+            .bind(window.start)
+            .bind(window.end);
+    }
+    query.execute(connection).await?;
+    Ok(())
 }
 
 /// Deletes the windows of a conference, or only the one with `original_start`; returns how many.

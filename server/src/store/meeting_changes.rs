@@ -6,7 +6,8 @@
 use super::conferences::{
     cancel_occurrence_in, move_occurrence_in, remove_conference_in, save_conference_in,
 };
-use super::{Conference, ConferenceWindow, Store, StoreError};
+use super::reservations::insert_reservations;
+use super::{Backend, Conference, ConferenceWindow, NewReservation, Store, StoreError};
 use crate::domain::IntegrationId;
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -35,6 +36,20 @@ pub enum StoreChange {
     RemoveConference {
         global_object_id: String,
     },
+    /// A new reservation, for a room the service provisions itself. Its alias must be free:
+    /// when it is taken, nothing is applied (see [`Store::try_apply_meeting_changes`]).
+    InsertReservation(Box<NewReservation>),
+}
+
+/// What [`Store::try_apply_meeting_changes`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplyOutcome {
+    Applied,
+    /// The journal entry is no longer `received`: someone else applied it. Nothing changed.
+    NotReceived,
+    /// A reservation to insert collides with a live alias, numeric alias or marker. Nothing
+    /// changed; the caller may try again with other values.
+    AliasTaken,
 }
 
 /// The journal entry the changes belong to.
@@ -57,6 +72,22 @@ impl Store {
         reply: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let outcome = self
+            .try_apply_meeting_changes(key, global_object_id, changes, reply, now)
+            .await?;
+        Ok(outcome == ApplyOutcome::Applied)
+    }
+
+    /// Like [`Self::apply_meeting_changes`], telling a taken alias from an entry applied
+    /// elsewhere.
+    pub async fn try_apply_meeting_changes(
+        &self,
+        key: JournalKey<'_>,
+        global_object_id: Option<&str>,
+        changes: &[StoreChange],
+        reply: Option<&str>,
+        now: i64,
+    ) -> Result<ApplyOutcome, StoreError> {
         let mut transaction = self.writer().begin().await?;
         let claimed = sqlx::query(
             "UPDATE message_journal SET state = 'applied', reply = $1, \
@@ -73,23 +104,45 @@ impl Store {
         .await?;
         if claimed.rows_affected() != 1 {
             transaction.rollback().await?;
-            return Ok(false);
+            return Ok(ApplyOutcome::NotReceived);
         }
         for change in changes {
-            apply(&mut transaction, key.integration, change, now).await?;
+            let applied = apply(
+                &mut transaction,
+                self.backend(),
+                key.integration,
+                change,
+                now,
+            )
+            .await?;
+            if !applied {
+                transaction.rollback().await?;
+                return Ok(ApplyOutcome::AliasTaken);
+            }
         }
         transaction.commit().await?;
-        Ok(true)
+        Ok(ApplyOutcome::Applied)
     }
 }
 
+/// Applies one change; false when a reservation to insert collided (nothing was written).
 async fn apply(
     connection: &mut AnyConnection,
+    backend: Backend,
     integration: &IntegrationId,
     change: &StoreChange,
     now: i64,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     match change {
+        StoreChange::InsertReservation(new) => {
+            let stored = insert_reservations(
+                &mut *connection,
+                backend,
+                std::slice::from_ref(new.as_ref()),
+            )
+            .await?;
+            return Ok(!stored.is_empty());
+        }
         StoreChange::MarkReservationUsed {
             reservation_id,
             global_object_id,
@@ -136,5 +189,5 @@ async fn apply(
             remove_conference_in(connection, integration, global_object_id, now).await?;
         }
     }
-    Ok(())
+    Ok(true)
 }

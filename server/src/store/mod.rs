@@ -17,7 +17,7 @@ mod worker;
 pub use conferences::{Conference, ConferenceWindow};
 pub use exchange_accounts::ExchangeAccount;
 pub use journal::{JournalEntry, JournalState};
-pub use meeting_changes::{JournalKey, StoreChange};
+pub use meeting_changes::{ApplyOutcome, JournalKey, StoreChange};
 pub use personal_vmrs::{SaveMode, SavedCounts, StoredPersonalVmr};
 pub use reservations::{NewReservation, Reservation, ReservationState};
 pub use worker::{MailboxSync, Operation, Outcome};

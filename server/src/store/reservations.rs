@@ -47,7 +47,7 @@ impl ReservationState {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewReservation {
     pub id: Uuid,
     pub integration: IntegrationId,
@@ -122,6 +122,15 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?;
         Ok(meeting.flatten())
+    }
+
+    pub async fn reservation(&self, id: Uuid) -> Result<Option<Reservation>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM reservations WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(reservation_from_row).transpose()
     }
 
     pub async fn reservation_by_marker(

@@ -58,6 +58,7 @@ fn meeting_message(
         received: OffsetDateTime::now_utc(),
         from: Some(from),
         meeting: Some(meeting),
+        location: None,
     }
 }
 
@@ -327,7 +328,7 @@ fn put_in_calendar(
     }
 }
 
-fn calendar_item(subject: &str, body: &str, meeting: Meeting) -> StoredItem {
+pub fn calendar_item(subject: &str, body: &str, meeting: Meeting) -> StoredItem {
     StoredItem {
         id: String::new(),
         change_key: String::new(),
@@ -339,6 +340,7 @@ fn calendar_item(subject: &str, body: &str, meeting: Meeting) -> StoredItem {
         received: OffsetDateTime::now_utc(),
         from: None,
         meeting: Some(meeting),
+        location: None,
     }
 }
 

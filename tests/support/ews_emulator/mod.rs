@@ -1,7 +1,8 @@
 //! A loopback Exchange Web Services server for tests.
 //!
 //! It speaks the EWS subset the scheduler uses (SyncFolderItems, GetItem, CreateItem with
-//! meeting response objects, DeleteItem, FindItem with a CalendarView) and behaves like
+//! meeting response objects, DeleteItem, FindItem with a CalendarView, UpdateItem of an
+//! organizer's meeting sent to its attendees) and behaves like
 //! Exchange where the scheduler depends on it: Basic/Bearer authentication, impersonation
 //! with `X-AnchorMailbox`, item ids and change keys, real sync states, meeting responses
 //! delivered to the organizer, series expanded in their own time zone, throttling faults.
@@ -18,6 +19,7 @@
 mod calendar_view;
 mod meetings;
 mod operations;
+mod organizer;
 pub mod recurrence;
 mod render;
 mod server;
@@ -287,6 +289,13 @@ impl EwsEmulator {
         meetings::deliver_request(&mut self.shared.store(), invite, Some(scope))
     }
 
+    /// As Outlook does for its user: the meeting in the organizer's calendar, and its request
+    /// in the inbox of every attendee (the invite's resource first). Returns the id of the
+    /// organizer's calendar item; updates of it (`UpdateItem`) reach the same attendees.
+    pub fn organize_meeting(&self, invite: &Invite, other_attendees: &[&str]) -> String {
+        organizer::organize(&mut self.shared.store(), invite, other_attendees)
+    }
+
     /// A meeting cancellation for the meeting `uid`, or one occurrence of it.
     pub fn send_cancellation(
         &self,
@@ -320,6 +329,7 @@ impl EwsEmulator {
                 smtp: "sender@example.net".to_owned(),
             }),
             meeting: None,
+            location: None,
         };
         self.shared.store().put(to, Folder::Inbox, item)
     }
@@ -342,9 +352,22 @@ impl EwsEmulator {
             .extend(std::iter::repeat_n(fault, times as usize));
     }
 
+    /// Injected faults no request has met yet.
+    pub fn pending_faults(&self) -> usize {
+        self.shared.control().faults.len()
+    }
+
     /// Delay before every answer.
     pub fn set_latency(&self, per_call: Duration) {
         self.shared.control().latency = per_call;
+    }
+
+    /// Delay between a request of `operation` (e.g. "CreateItem") taking effect and its
+    /// answer: a client that gives up or dies meanwhile did the work without learning it.
+    /// `None` ends it.
+    pub fn set_answer_delay(&self, delay: Option<(&str, Duration)>) {
+        self.shared.control().answer_delay =
+            delay.map(|(operation, delay)| (operation.to_owned(), delay));
     }
 
     /// Every request answered so far, in order.

@@ -5,6 +5,7 @@ use roxmltree::Node;
 
 use super::calendar_view;
 use super::meetings::{self, Disposition, Reply};
+use super::organizer;
 use super::render::{item_xml, Shape};
 use super::soap::{
     child, children, elements, escape, is, parse_date_time, text_at, ResponseMessages,
@@ -13,12 +14,13 @@ use super::soap::{
 use super::state::{Folder, ItemKind, Person, Store, StoredItem, SyncChange};
 
 /// The operations this emulator answers.
-pub const OPERATIONS: [&str; 5] = [
+pub const OPERATIONS: [&str; 6] = [
     "SyncFolderItems",
     "GetItem",
     "CreateItem",
     "DeleteItem",
     "FindItem",
+    "UpdateItem",
 ];
 
 /// The static name of a supported operation.
@@ -38,6 +40,7 @@ pub fn run(operation: &'static str, body: Node, store: &mut Store, mailbox: &str
         "GetItem" => get_item(body, store, mailbox),
         "CreateItem" => create_item(body, store, mailbox),
         "DeleteItem" => delete_item(body, store, mailbox),
+        "UpdateItem" => organizer::update_item(body, store, mailbox),
         _ => find_item(body, store, mailbox),
     }
 }
@@ -50,6 +53,9 @@ pub fn message_count(operation: &str, body: Node) -> usize {
             .unwrap_or(0),
         "CreateItem" => child(body, M, "Items")
             .map(|items| elements(items).count())
+            .unwrap_or(0),
+        "UpdateItem" => child(body, M, "ItemChanges")
+            .map(|changes| elements(changes).count())
             .unwrap_or(0),
         _ => 1,
     };
@@ -170,7 +176,12 @@ fn get_item(body: Node, store: &mut Store, mailbox: &str) -> Answer {
     let shape = Shape::parse(child(body, M, "ItemShape"));
     let ids = child(body, M, "ItemIds");
     for id in ids.into_iter().flat_map(elements) {
-        let found = id.attribute("Id").and_then(|id| lookup(store, mailbox, id));
+        // A RecurringMasterItemId names the series of one of its occurrences.
+        let found = match id.attribute("OccurrenceId") {
+            Some(occurrence) => Store::parse_occurrence_id(occurrence)
+                .and_then(|(master, _)| store.find(mailbox, &master)),
+            None => id.attribute("Id").and_then(|id| lookup(store, mailbox, id)),
+        };
         match found {
             Some((_, item)) => {
                 messages.success(&format!("<m:Items>{}</m:Items>", item_xml(&item, &shape)))
@@ -308,6 +319,7 @@ fn send_message(
             smtp: mailbox.to_owned(),
         }),
         meeting: None,
+        location: None,
     };
     if disposition.send {
         for to in &recipients {
@@ -359,6 +371,9 @@ fn delete_occurrence(store: &mut Store, mailbox: &str, id: &str) -> bool {
     true
 }
 
+/// Exchange refuses a CalendarView longer than two years (a leap day included).
+const MAX_CALENDAR_VIEW_SPAN: time::Duration = time::Duration::days(731);
+
 fn find_item(body: Node, store: &mut Store, mailbox: &str) -> Answer {
     let mut messages = ResponseMessages::new("FindItem");
     let shape = Shape::parse(child(body, M, "ItemShape"));
@@ -380,6 +395,13 @@ fn find_item(body: Node, store: &mut Store, mailbox: &str) -> Answer {
             };
             if end < start {
                 messages.error("ErrorInvalidRequest", "EndDate is earlier than StartDate.");
+                return messages.finish();
+            }
+            if end - start > MAX_CALENDAR_VIEW_SPAN {
+                messages.error(
+                    "ErrorCalendarViewRangeTooBig",
+                    "The calendar view range exceeds the maximum range of two years.",
+                );
                 return messages.finish();
             }
             match calendar_view::view(&items, start, end) {

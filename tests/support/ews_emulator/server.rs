@@ -27,6 +27,8 @@ const TIMEOUT_HOLD: Duration = Duration::from_secs(30);
 pub struct Control {
     pub faults: VecDeque<Fault>,
     pub latency: Duration,
+    /// Delay after a request of this operation took effect, before its answer leaves.
+    pub answer_delay: Option<(String, Duration)>,
     pub calls: Vec<CallRecord>,
     pub schema_errors: Vec<String>,
     pub protocol_errors: Vec<String>,
@@ -142,6 +144,12 @@ pub async fn handle(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared
         response_codes: reply.codes.clone(),
         injected: fault.is_some(),
     });
+    let answer_delay = shared.control().answer_delay.clone();
+    if let Some((operation, delay)) = answer_delay {
+        if operation == sniffed.operation {
+            actix_web::rt::time::sleep(delay).await;
+        }
+    }
     respond(reply)
 }
 

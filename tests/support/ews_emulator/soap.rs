@@ -115,8 +115,9 @@ impl ResponseMessages {
     /// An `Error` message whose `m:MessageXml` holds `message_xml` (if not empty).
     pub fn error_with_xml(&mut self, code: &str, text: &str, message_xml: &str) {
         let op = self.operation;
-        // Item-info messages (GetItem, CreateItem) carry `m:Items` even when they failed.
-        let items = if matches!(op, "GetItem" | "CreateItem") {
+        // Item-info messages (GetItem, CreateItem, UpdateItem) carry `m:Items` even when they
+        // failed.
+        let items = if matches!(op, "GetItem" | "CreateItem" | "UpdateItem") {
             "<m:Items/>"
         } else {
             ""

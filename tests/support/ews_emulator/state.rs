@@ -123,6 +123,8 @@ pub struct StoredItem {
     pub received: OffsetDateTime,
     pub from: Option<Person>,
     pub meeting: Option<Meeting>,
+    /// `calendar:Location`, as an update set it.
+    pub location: Option<String>,
 }
 
 impl StoredItem {
@@ -293,6 +295,8 @@ pub struct Store {
     instance: String,
     mailboxes: HashMap<String, Mailbox>,
     counter: u64,
+    /// The attendees (SMTP addresses) of each meeting an organizer's calendar holds, by UID.
+    attendees: HashMap<String, Vec<String>>,
 }
 
 fn key(smtp: &str) -> String {
@@ -305,7 +309,17 @@ impl Store {
             instance: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
             mailboxes: HashMap::new(),
             counter: 0,
+            attendees: HashMap::new(),
         }
+    }
+
+    pub fn set_attendees(&mut self, uid: &str, attendees: Vec<String>) {
+        self.attendees.insert(uid.to_owned(), attendees);
+    }
+
+    /// Who the organizer's updates of meeting `uid` go to.
+    pub fn attendees(&self, uid: &str) -> Vec<String> {
+        self.attendees.get(uid).cloned().unwrap_or_default()
     }
 
     pub fn add_mailbox(&mut self, smtp: &str, name: &str) {

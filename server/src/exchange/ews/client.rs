@@ -3,7 +3,9 @@
 use super::error::EwsError;
 use super::requests::{self, RequestHeader};
 use super::responses;
-use super::types::{CalendarEntry, CalendarView, Item, ItemId, Response, ServerVersion, SyncPage};
+use super::types::{
+    CalendarEntry, CalendarView, Item, ItemId, ItemTarget, Response, ServerVersion, SyncPage,
+};
 use crate::config::Secret;
 use crate::domain::EmailAddress;
 use futures_util::future::BoxFuture;
@@ -258,6 +260,40 @@ impl EwsClient {
             mailbox,
             &envelope,
             responses::parse_find_calendar_view,
+        )
+        .await
+    }
+
+    /// One item with its body as HTML (the item, or the series of an occurrence).
+    pub async fn get_item_html(
+        &self,
+        mailbox: Option<&EmailAddress>,
+        target: &ItemTarget,
+    ) -> Result<Item, EwsError> {
+        let envelope = requests::get_item_html(&self.header(mailbox), target);
+        let parse = |xml: &str| responses::parse_get_item(xml, 1);
+        self.call("GetItem", mailbox, &envelope, parse)
+            .await?
+            .pop()
+            .unwrap_or_else(|| Err(EwsError::Malformed("GetItem without a message".into())))
+    }
+
+    /// Sets a calendar item's body and location and sends the meeting to every
+    /// attendee; fails with `ErrorIrresolvableConflict` if the item changed since `id` was read.
+    pub async fn update_calendar_item(
+        &self,
+        mailbox: Option<&EmailAddress>,
+        id: &ItemId,
+        body_html: &str,
+        location: &str,
+    ) -> Result<(), EwsError> {
+        let envelope =
+            requests::update_calendar_item(&self.header(mailbox), id, body_html, location);
+        self.call(
+            "UpdateItem",
+            mailbox,
+            &envelope,
+            responses::parse_update_item,
         )
         .await
     }

@@ -21,6 +21,6 @@ pub use client::{
 };
 pub use error::{EwsError, ResponseCode};
 pub use types::{
-    CalendarEntry, CalendarItemType, CalendarView, Item, ItemId, ItemKind, Organizer,
+    CalendarEntry, CalendarItemType, CalendarView, Item, ItemId, ItemKind, ItemTarget, Organizer,
     RecurrenceSummary, Response, ServerVersion, SyncChange, SyncPage,
 };

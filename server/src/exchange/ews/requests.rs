@@ -2,7 +2,7 @@
 //! EWS schema: header blocks in schema order, the body child carrying its own `xmlns:m` and
 //! `xmlns:t`, and every value escaped.
 
-use super::types::{ItemId, Response, ServerVersion};
+use super::types::{ItemId, ItemTarget, Response, ServerVersion};
 use super::xml::{XmlWriter, MESSAGES_NS, SOAP_NS, TYPES_NS};
 use crate::domain::EmailAddress;
 use time::{format_description::FormatItem, macros::format_description, OffsetDateTime, UtcOffset};
@@ -29,11 +29,13 @@ pub const GET_ITEM_FIELDS: [&str; 14] = [
     "message:From",
 ];
 
-const CALENDAR_VIEW_FIELDS: [&str; 4] = [
+const CALENDAR_VIEW_FIELDS: [&str; 5] = [
     "calendar:Start",
     "calendar:End",
     "calendar:UID",
     "calendar:CalendarItemType",
+    // Names an occurrence across moves, so a series' windows can be matched to its updates.
+    "calendar:RecurrenceId",
 ];
 
 const UTC_SECONDS: &[FormatItem<'static>] =
@@ -211,4 +213,74 @@ pub fn find_calendar_view(
             .empty("t:DistinguishedFolderId", &[("Id", "calendar")])
             .end();
     })
+}
+
+/// `GetItem` of one item with its body as HTML: the item itself, or the series an
+/// occurrence belongs to.
+pub fn get_item_html(header: &RequestHeader<'_>, target: &ItemTarget) -> String {
+    envelope(header, "m:GetItem", &[], |w| {
+        w.start("m:ItemShape", &[])
+            .text_element("t:BaseShape", &[], "IdOnly")
+            .text_element("t:BodyType", &[], "HTML")
+            .start("t:AdditionalProperties", &[])
+            .empty("t:FieldURI", &[("FieldURI", "item:Body")])
+            .empty("t:FieldURI", &[("FieldURI", "calendar:UID")])
+            .end()
+            .end();
+        w.start("m:ItemIds", &[]);
+        match target {
+            ItemTarget::Item(id) => item_id(w, "t:ItemId", id),
+            ItemTarget::SeriesOf(occurrence) => {
+                let mut attributes = vec![("OccurrenceId", occurrence.id.as_str())];
+                attributes.extend(
+                    occurrence
+                        .change_key
+                        .as_deref()
+                        .map(|key| ("ChangeKey", key)),
+                );
+                w.empty("t:RecurringMasterItemId", &attributes);
+            }
+        }
+        w.end();
+    })
+}
+
+/// `UpdateItem` of a calendar item's body and location, sent to every attendee.
+/// The change key in `id` must still be current: a concurrent edit is never overwritten.
+pub fn update_calendar_item(
+    header: &RequestHeader<'_>,
+    id: &ItemId,
+    body_html: &str,
+    location: &str,
+) -> String {
+    envelope(
+        header,
+        "m:UpdateItem",
+        &[
+            ("ConflictResolution", "NeverOverwrite"),
+            ("MessageDisposition", "SaveOnly"),
+            (
+                "SendMeetingInvitationsOrCancellations",
+                "SendToAllAndSaveCopy",
+            ),
+        ],
+        |w| {
+            w.start("m:ItemChanges", &[]).start("t:ItemChange", &[]);
+            item_id(w, "t:ItemId", id);
+            w.start("t:Updates", &[]);
+            w.start("t:SetItemField", &[])
+                .empty("t:FieldURI", &[("FieldURI", "item:Body")])
+                .start("t:CalendarItem", &[])
+                .text_element("t:Body", &[("BodyType", "HTML")], body_html)
+                .end()
+                .end();
+            w.start("t:SetItemField", &[])
+                .empty("t:FieldURI", &[("FieldURI", "calendar:Location")])
+                .start("t:CalendarItem", &[])
+                .text_element("t:Location", &[], location)
+                .end()
+                .end();
+            w.end().end().end();
+        },
+    )
 }

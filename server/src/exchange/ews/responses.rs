@@ -415,6 +415,7 @@ pub fn parse_find_calendar_view(xml: &str) -> Parsed<CalendarView> {
                 start: required("Start")?,
                 end: required("End")?,
                 calendar_item_type: calendar_item_type(node)?,
+                recurrence_id: t_datetime(node, "RecurrenceId")?,
             });
         }
     }
@@ -422,4 +423,9 @@ pub fn parse_find_calendar_view(xml: &str) -> Parsed<CalendarView> {
         entries,
         includes_last,
     })
+}
+
+pub fn parse_update_item(xml: &str) -> Parsed<()> {
+    let document = parse_document(xml)?;
+    single_message(&document, "UpdateItemResponse").map(|_| ())
 }

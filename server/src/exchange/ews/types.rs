@@ -34,6 +34,13 @@ impl ItemId {
     }
 }
 
+/// An item to read: the item itself, or the series (recurring master) of an occurrence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemTarget {
+    Item(ItemId),
+    SeriesOf(ItemId),
+}
+
 /// The element an item comes as, which tells its kind without fetching it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ItemKind {
@@ -192,6 +199,8 @@ pub struct CalendarEntry {
     pub start: OffsetDateTime,
     pub end: OffsetDateTime,
     pub calendar_item_type: Option<CalendarItemType>,
+    /// For an occurrence or exception of a series: its start before any change.
+    pub recurrence_id: Option<OffsetDateTime>,
 }
 
 /// A calendar view and whether it holds every entry of the range.

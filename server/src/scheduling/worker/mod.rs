@@ -8,19 +8,24 @@
 //! answer went out before the stop). The sync state is saved only when every item of a page is
 //! done, so a stop never skips a message.
 
+mod carry_out;
 mod connector;
+mod instructions;
 mod outcome;
+mod provision;
+mod series_windows;
 #[cfg(test)]
 mod tests;
 
+pub use connector::SeriesOccurrence;
 pub use connector::{
-    Answer, ConnectorError, ConnectorFuture, InboxPage, MailboxConnector, OutgoingAnswer,
+    Answer, ConnectorError, ConnectorFuture, InboxPage, MailboxConnector, OrganizerUpdate,
+    OrganizerUpdateOutcome, OutgoingAnswer,
 };
 pub use outcome::{OutcomeError, Room};
 
 use super::{
-    decide, Decision, ItemIdentity, MeetingMessage, Policy, StoredConference, StoredReservation,
-    StoredState,
+    decide, ItemIdentity, MeetingMessage, Policy, StoredConference, StoredReservation, StoredState,
 };
 use crate::config::IntegrationSettings;
 use crate::domain::{AliasMarker, EmailAddress, IntegrationId, UserIdentity};
@@ -151,6 +156,8 @@ impl MailboxWorker {
                 break;
             }
         }
+        // Last, once the cycle's answers went out: the calendar shows their effect.
+        self.store_awaited_series_windows().await?;
         Ok(report)
     }
 
@@ -236,44 +243,14 @@ impl MailboxWorker {
         }
         let (stored, room) = self.stored_state(&message).await?;
         let gid = message.global_object_id.clone();
-        let (changes, answer) = match decide(&message, &stored, now, &self.policy) {
-            Decision::AlreadyProcessed => (Vec::new(), Answer::Discard),
-            Decision::Act(plan) => {
-                let outcome = outcome::store_changes(self.id(), &plan.changes, room.as_ref())
-                    .and_then(|changes| {
-                        let templates = &self.integration.templates;
-                        outcome::answer(
-                            templates,
-                            &self.shared,
-                            &message,
-                            plan.reply.as_ref(),
-                            room.as_ref(),
-                        )
-                        .map(|answer| (changes, answer))
-                    });
-                match outcome {
-                    Ok(outcome) => outcome,
-                    Err(error) => {
-                        tracing::error!(correlation_id = %entry.correlation_id, %error, "cannot carry out the decision");
-                        (Vec::new(), self.general_error(&entry)?)
-                    }
-                }
-            }
-        };
-        let reply = serde_json::to_string(&answer).expect("answers serialize");
-        let key = JournalKey {
-            integration: self.id(),
-            item_id: &message.item.item_id,
-            change_key: &message.item.change_key,
-        };
-        if !self
-            .store
-            .apply_meeting_changes(key, Some(&gid), &changes, Some(&reply), millis(now))
+        let decision = decide(&message, &stored, now, &self.policy);
+        let Some(reply) = self
+            .carry_out(&message, &entry, decision, room, now)
             .await?
-        {
+        else {
             // Another worker applied it meanwhile; it also answers.
             return Ok(Step::AlreadyDone);
-        }
+        };
         let entry = JournalEntry {
             state: JournalState::Applied,
             reply: Some(reply),
@@ -356,21 +333,24 @@ impl MailboxWorker {
             // Only an entry left by an earlier attempt may have been answered already; one
             // applied just now was not, which saves a call per message.
             let mut waiting = Vec::with_capacity(chunk.len());
+            let mut outgoing = Vec::with_capacity(chunk.len());
             for entry in chunk {
-                waiting.push(match resume {
+                let still_waiting = match resume {
                     Resume::Yes => self.connector.still_waiting(&entry.item).await,
                     Resume::No => Ok(true),
+                };
+                // Some answers need a step of their own first (the organizer's meeting).
+                waiting.push(match still_waiting {
+                    Ok(true) => self.answer_to_send(entry).await?.map(|answer| {
+                        outgoing.push(OutgoingAnswer {
+                            item: entry.item.clone(),
+                            answer,
+                        });
+                        true
+                    }),
+                    other => other,
                 });
             }
-            let outgoing: Vec<OutgoingAnswer> = chunk
-                .iter()
-                .zip(&waiting)
-                .filter(|(_, waiting)| matches!(waiting, Ok(true)))
-                .map(|(entry, _)| OutgoingAnswer {
-                    item: entry.item.clone(),
-                    answer: entry.answer.clone(),
-                })
-                .collect();
             let mut results = if outgoing.is_empty() {
                 Vec::new()
             } else {
@@ -463,7 +443,7 @@ impl MailboxWorker {
                 numeric_alias: conference.numeric_alias.clone(),
             });
             state.conference = Some(StoredConference {
-                reservation_id: conference.reservation_id,
+                reservation_id: self.reservation_for_decision(conference, message).await?,
                 alias: conference.alias.clone(),
                 schedule: conference_schedule(conference),
             });
@@ -609,6 +589,7 @@ fn action_name(answer: &Answer) -> &'static str {
         Answer::Decline { .. } => "decline",
         Answer::RemoveFromCalendar => "remove_from_calendar",
         Answer::Discard => "discard",
+        Answer::AcceptAfterOrganizerUpdate { .. } => "accept_with_organizer_update",
     }
 }
 

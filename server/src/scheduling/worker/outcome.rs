@@ -2,6 +2,7 @@
 //! [`crate::store::Store::apply_meeting_changes`] and the rendered [`Answer`].
 
 use super::connector::Answer;
+use super::provision::ProvisionedRoom;
 use crate::domain::{Alias, IntegrationId, NumericAlias};
 use crate::scheduling::{
     Change, ConferenceRecord, MeetingMessage, MeetingWindow, MessageKind, Reply, Schedule,
@@ -24,62 +25,83 @@ pub struct Room {
 pub enum OutcomeError {
     #[error("the decision books a room but no reservation or conference provides one")]
     NoRoom,
-    #[error("provisioning rooms for meetings booked without the add-in is not available yet")]
-    ProvisioningUnavailable,
     #[error(transparent)]
     Render(#[from] RenderError),
 }
 
+/// The storage changes of a plan; `provisioned` is the room drawn for a plan that provisions one.
 pub fn store_changes(
     integration: &IntegrationId,
     changes: &[Change],
     room: Option<&Room>,
+    provisioned: Option<&ProvisionedRoom>,
 ) -> Result<Vec<StoreChange>, OutcomeError> {
-    changes
-        .iter()
-        .map(|change| {
-            Ok(match change {
-                Change::MarkReservationUsed {
-                    reservation_id,
-                    global_object_id,
-                } => StoreChange::MarkReservationUsed {
-                    reservation_id: *reservation_id,
-                    global_object_id: global_object_id.clone(),
-                },
-                Change::ReleaseReservation { reservation_id } => StoreChange::ReleaseReservation {
-                    reservation_id: *reservation_id,
-                },
-                Change::StoreConference(record) => StoreChange::SaveConference(Box::new(
-                    conference(integration, record, room.ok_or(OutcomeError::NoRoom)?),
-                )),
-                Change::UpdateOccurrence {
-                    global_object_id,
-                    original_start,
-                    window,
-                } => StoreChange::MoveOccurrence {
-                    global_object_id: global_object_id.clone(),
-                    window: ConferenceWindow {
-                        original_start: millis(*original_start),
-                        start: millis(window.start),
-                        end: millis(window.end),
-                    },
-                },
-                Change::CancelOccurrence {
-                    global_object_id,
-                    original_start,
-                } => StoreChange::CancelOccurrence {
-                    global_object_id: global_object_id.clone(),
-                    original_start: millis(*original_start),
-                },
-                Change::RemoveConference { global_object_id } => StoreChange::RemoveConference {
-                    global_object_id: global_object_id.clone(),
-                },
-                Change::ProvisionVmr(_) | Change::SendInstructions(_) => {
-                    return Err(OutcomeError::ProvisioningUnavailable)
-                }
-            })
-        })
-        .collect()
+    let mut stored = Vec::with_capacity(changes.len() + 2);
+    for change in changes {
+        match change {
+            Change::ProvisionVmr(record) => {
+                let provisioned = provisioned.ok_or(OutcomeError::NoRoom)?;
+                stored.extend(provisioned.store_changes(&record.global_object_id));
+                stored.push(StoreChange::SaveConference(Box::new(conference(
+                    integration,
+                    record,
+                    &provisioned.room(),
+                ))));
+            }
+            other => stored.extend(store_change(integration, other, room)?),
+        }
+    }
+    Ok(stored)
+}
+
+/// The one storage change a change maps to; `None` for those that store nothing themselves.
+fn store_change(
+    integration: &IntegrationId,
+    change: &Change,
+    room: Option<&Room>,
+) -> Result<Option<StoreChange>, OutcomeError> {
+    Ok(Some(match change {
+        Change::MarkReservationUsed {
+            reservation_id,
+            global_object_id,
+        } => StoreChange::MarkReservationUsed {
+            reservation_id: *reservation_id,
+            global_object_id: global_object_id.clone(),
+        },
+        Change::ReleaseReservation { reservation_id } => StoreChange::ReleaseReservation {
+            reservation_id: *reservation_id,
+        },
+        Change::StoreConference(record) => StoreChange::SaveConference(Box::new(conference(
+            integration,
+            record,
+            room.ok_or(OutcomeError::NoRoom)?,
+        ))),
+        Change::UpdateOccurrence {
+            global_object_id,
+            original_start,
+            window,
+        } => StoreChange::MoveOccurrence {
+            global_object_id: global_object_id.clone(),
+            window: ConferenceWindow {
+                original_start: millis(*original_start),
+                start: millis(window.start),
+                end: millis(window.end),
+            },
+        },
+        Change::CancelOccurrence {
+            global_object_id,
+            original_start,
+        } => StoreChange::CancelOccurrence {
+            global_object_id: global_object_id.clone(),
+            original_start: millis(*original_start),
+        },
+        Change::RemoveConference { global_object_id } => StoreChange::RemoveConference {
+            global_object_id: global_object_id.clone(),
+        },
+        // A provisioned room needs the drawn room (see `store_changes`); instructions travel
+        // in the answer.
+        Change::ProvisionVmr(_) | Change::SendInstructions(_) => return Ok(None),
+    }))
 }
 
 fn conference(integration: &IntegrationId, record: &ConferenceRecord, room: &Room) -> Conference {
@@ -175,7 +197,9 @@ pub fn general_error(
     })
 }
 
-fn first_window(schedule: &Schedule) -> (Option<OffsetDateTime>, Option<OffsetDateTime>) {
+pub(super) fn first_window(
+    schedule: &Schedule,
+) -> (Option<OffsetDateTime>, Option<OffsetDateTime>) {
     match schedule {
         Schedule::Single(window) => (Some(window.start), Some(window.end)),
         Schedule::Series(series) => (
@@ -185,7 +209,7 @@ fn first_window(schedule: &Schedule) -> (Option<OffsetDateTime>, Option<OffsetDa
     }
 }
 
-fn display_time(at: OffsetDateTime) -> String {
+pub(super) fn display_time(at: OffsetDateTime) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     at.to_offset(time::UtcOffset::UTC)
         .format(format)

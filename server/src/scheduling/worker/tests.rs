@@ -9,6 +9,9 @@ use crate::store::{DatabaseSettings, NewReservation, ReservationState};
 use std::sync::Mutex;
 use time::macros::datetime;
 
+mod provisioning;
+mod series_windows;
+
 const CONFIG: &str = r#"[server]
 public_url = "https://vmr.example.com"
 [integrations.main]
@@ -41,6 +44,15 @@ struct Mailbox {
     invalid_sync_states: bool,
     page_size: usize,
     syncs: usize,
+    /// The resource's calendar as Exchange expands it: each series' occurrences.
+    calendar: Vec<(String, SeriesOccurrence)>,
+    /// Calendar views read so far, and how many of the next ones fail.
+    views: usize,
+    view_faults: usize,
+    /// Organizers' meetings updated with joining instructions, in order.
+    organizer_updates: Vec<OrganizerUpdate>,
+    /// Organizer updates are refused with this code.
+    refuse_organizer_updates: Option<String>,
 }
 
 #[derive(Default, Clone)]
@@ -134,6 +146,50 @@ impl MailboxConnector for FakeConnector {
         Box::pin(async move {
             let mailbox = self.0.lock().unwrap();
             Ok(!mailbox.answered.iter().any(|a| &a.item == item))
+        })
+    }
+
+    fn update_organizer_meeting<'a>(
+        &'a self,
+        update: &'a OrganizerUpdate,
+    ) -> ConnectorFuture<'a, OrganizerUpdateOutcome> {
+        Box::pin(async move {
+            let mut mailbox = self.0.lock().unwrap();
+            if let Some(code) = mailbox.refuse_organizer_updates.clone() {
+                return Ok(OrganizerUpdateOutcome::Refused { code });
+            }
+            mailbox.organizer_updates.push(update.clone());
+            Ok(OrganizerUpdateOutcome::Updated)
+        })
+    }
+
+    fn series_occurrences<'a>(
+        &'a self,
+        global_object_id: &'a str,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> ConnectorFuture<'a, Vec<SeriesOccurrence>> {
+        Box::pin(async move {
+            let mut mailbox = self.0.lock().unwrap();
+            mailbox.views += 1;
+            if mailbox.view_faults > 0 {
+                mailbox.view_faults -= 1;
+                return Err(ConnectorError::Failed {
+                    code: "ErrorServerBusy".into(),
+                    message: "busy".into(),
+                    retryable: true,
+                });
+            }
+            let mut found: Vec<SeriesOccurrence> = mailbox
+                .calendar
+                .iter()
+                .filter(|(gid, o)| {
+                    gid == global_object_id && o.window.start < to && o.window.end > from
+                })
+                .map(|(_, occurrence)| *occurrence)
+                .collect();
+            found.sort_by_key(|o| o.original_start);
+            Ok(found)
         })
     }
 }
@@ -459,14 +515,16 @@ async fn pages_are_synced_until_the_inbox_is_drained() {
 }
 
 #[tokio::test]
-async fn a_decision_that_cannot_be_carried_out_is_declined_with_the_correlation_id() {
-    // Provisioning rooms for unmarked meetings is not built yet: the worker must say so to the
-    // organizer (general error) rather than leave the request unanswered.
+async fn a_message_that_cannot_be_handled_is_declined_with_the_correlation_id() {
+    // The worker must say so to the organizer (general error) rather than leave the request
+    // unanswered.
     let h = harness(UnmarkedMeetings::Provision {
         organizer_impersonation: false,
     })
     .await;
-    h.mailbox.deliver(request(1, "unmarked"));
+    let mut unsupported = request(1, "unmarked");
+    unsupported.kind = MessageKind::Unsupported("IPM.Schedule.Meeting.Notification".into());
+    h.mailbox.deliver(unsupported);
     h.worker.run_once().await.unwrap();
     let answered = h.mailbox.answered();
     let Answer::Decline { body_html } = &answered[0].answer else {

@@ -181,6 +181,27 @@ fn calendar_view_lists_entries() {
 }
 
 #[test]
+fn calendar_view_entries_carry_the_original_start_of_an_exception() {
+    let fixture = fixture!("find-item-calendar-view.xml");
+    let moved = fixture.replacen(
+        "<t:Start>2026-12-01T09:00:00Z</t:Start>",
+        "<t:RecurrenceId>2026-12-01T09:00:00Z</t:RecurrenceId>\
+         <t:Start>2026-12-01T15:00:00Z</t:Start>",
+        1,
+    );
+    let view = parse_find_calendar_view(&moved).unwrap();
+    assert_eq!(
+        view.entries[0].recurrence_id,
+        Some(datetime!(2026-12-01 09:00 UTC))
+    );
+    assert_eq!(view.entries[0].start, datetime!(2026-12-01 15:00 UTC));
+    assert_eq!(
+        view.entries[1].recurrence_id, None,
+        "a single meeting has none"
+    );
+}
+
+#[test]
 fn busy_message_for_the_whole_call_is_throttling_with_its_back_off() {
     let error = parse_get_item(fixture!("get-item-busy.xml"), 1).unwrap_err();
     assert_eq!(
