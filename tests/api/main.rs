@@ -19,7 +19,7 @@ mod rejections;
 mod release;
 mod reservations;
 mod scheduling;
-mod scheduling_crash;
+mod scheduling_instances;
 mod scheduling_recurring;
 mod scheduling_scenarios;
 mod scheduling_support;

@@ -198,6 +198,8 @@ pub struct CallRecord {
     pub response_codes: Vec<String>,
     /// Whether an injected fault answered it.
     pub injected: bool,
+    /// The user name of the account that made the call, if it authenticated.
+    pub account: Option<String>,
 }
 
 /// A running emulator on `127.0.0.1`; stops when dropped.

@@ -143,6 +143,7 @@ pub async fn handle(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared
         status: reply.status,
         response_codes: reply.codes.clone(),
         injected: fault.is_some(),
+        account: authenticate(&req, &shared.config.accounts).map(|a| a.username.clone()),
     });
     let answer_delay = shared.control().answer_delay.clone();
     if let Some((operation, delay)) = answer_delay {

@@ -10,6 +10,7 @@
 
 mod carry_out;
 mod connector;
+mod give_up;
 mod instructions;
 mod outcome;
 mod provision;
@@ -29,7 +30,7 @@ use super::{
 };
 use crate::config::IntegrationSettings;
 use crate::domain::{AliasMarker, EmailAddress, IntegrationId, UserIdentity};
-use crate::store::{JournalEntry, JournalKey, JournalState, Operation, Outcome, Store, StoreError};
+use crate::store::{JournalEntry, JournalState, Operation, Outcome, Store, StoreError};
 use crate::templates::SharedValues;
 use outcome::millis;
 use std::sync::Arc;
@@ -187,11 +188,7 @@ impl MailboxWorker {
                 // Deleted or moved by someone else before we read it: nothing to answer.
                 Err(ConnectorError::ItemGone) => Step::AlreadyDone,
                 Err(ConnectorError::NotAMeetingMessage) => self.clear(item).await?,
-                Err(error) => {
-                    self.log_failure(None, Some(item), "read", error.code(), None)
-                        .await?;
-                    Step::Failed
-                }
+                Err(error) => self.unreadable(item, &error).await?,
             };
             match step {
                 Step::Done => report.done += 1,
@@ -238,7 +235,7 @@ impl MailboxWorker {
         if entry.attempts > MAX_ATTEMPTS {
             tracing::error!(correlation_id = %entry.correlation_id, attempts = entry.attempts, "giving up on a message");
             return self
-                .give_up(&message.item, &entry, &message.global_object_id)
+                .give_up(&message.item, &entry, Some(&message.global_object_id))
                 .await;
         }
         let (stored, room) = self.stored_state(&message).await?;
@@ -278,32 +275,6 @@ impl MailboxWorker {
                 Ok(Step::Failed)
             }
         }
-    }
-
-    /// Declines a message that failed too often, without storage changes.
-    async fn give_up(
-        &self,
-        item: &ItemIdentity,
-        entry: &JournalEntry,
-        gid: &str,
-    ) -> Result<Step, WorkerError> {
-        let reply = serde_json::to_string(&self.general_error(entry)?).expect("answers serialize");
-        let key = JournalKey {
-            integration: self.id(),
-            item_id: &item.item_id,
-            change_key: &item.change_key,
-        };
-        self.store
-            .apply_meeting_changes(key, Some(gid), &[], Some(&reply), millis(self.now()))
-            .await?;
-        let entry = JournalEntry {
-            item_id: item.item_id.clone(),
-            change_key: item.change_key.clone(),
-            state: JournalState::Applied,
-            reply: Some(reply),
-            ..entry.clone()
-        };
-        Ok(Step::Answer(Pending::from_entry(entry), Resume::No))
     }
 
     fn general_error(&self, entry: &JournalEntry) -> Result<Answer, WorkerError> {
@@ -384,6 +355,9 @@ impl MailboxWorker {
         let gid = entry.global_object_id.as_deref();
         let action = action_name(&entry.answer);
         if let Err(error) = sent {
+            if give_up::hopeless(&error) && entry.attempts >= MAX_ATTEMPTS {
+                return self.abandon(entry, &error).await;
+            }
             if error != ConnectorError::ItemGone {
                 self.log_failure(
                     gid,
@@ -560,6 +534,8 @@ struct Pending {
     answer: Answer,
     global_object_id: Option<String>,
     correlation_id: String,
+    /// Pickups of the message so far.
+    attempts: u32,
 }
 
 impl Pending {
@@ -579,6 +555,7 @@ impl Pending {
             answer,
             global_object_id: entry.global_object_id,
             correlation_id: entry.correlation_id,
+            attempts: entry.attempts,
         }
     }
 }

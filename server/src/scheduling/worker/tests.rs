@@ -9,6 +9,7 @@ use crate::store::{DatabaseSettings, NewReservation, ReservationState};
 use std::sync::Mutex;
 use time::macros::datetime;
 
+mod give_up;
 mod provisioning;
 mod series_windows;
 
@@ -53,6 +54,10 @@ struct Mailbox {
     organizer_updates: Vec<OrganizerUpdate>,
     /// Organizer updates are refused with this code.
     refuse_organizer_updates: Option<String>,
+    /// Items whose reading fails, and how.
+    unreadable: Vec<(ItemIdentity, ConnectorError)>,
+    /// Every answer but a discard fails with this.
+    refused_answers: Option<ConnectorError>,
 }
 
 #[derive(Default, Clone)]
@@ -105,6 +110,9 @@ impl MailboxConnector for FakeConnector {
             Ok(items
                 .iter()
                 .map(|item| {
+                    if let Some((_, error)) = mailbox.unreadable.iter().find(|(i, _)| i == item) {
+                        return Err(error.clone());
+                    }
                     mailbox
                         .delivered
                         .iter()
@@ -134,10 +142,16 @@ impl MailboxConnector for FakeConnector {
                     mailbox.answered.extend(answers.iter().cloned());
                     Err(timeout())
                 }
-                None => {
-                    mailbox.answered.extend(answers.iter().cloned());
-                    Ok(answers.iter().map(|_| Ok(())).collect())
-                }
+                None => Ok(answers
+                    .iter()
+                    .map(|answer| match &mailbox.refused_answers {
+                        Some(error) if answer.answer != Answer::Discard => Err(error.clone()),
+                        _ => {
+                            mailbox.answered.push(answer.clone());
+                            Ok(())
+                        }
+                    })
+                    .collect()),
             }
         })
     }
