@@ -158,3 +158,6 @@ echo
 echo "| backlog | time to clear | meetings/min | EWS calls per meeting | calls |"
 echo "|---|---|---|---|---|"
 "$BIN/scheduling-backlog" "$BACKLOG" "$EWS_LATENCY_MS"
+
+# The policy endpoint against 100,000 booked meetings (bench/policy.sh runs it alone too).
+DURATION="$DURATION" CONNECTIONS="$CONNECTIONS" THREADS="$THREADS" bench/policy.sh

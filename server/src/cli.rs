@@ -1,5 +1,6 @@
 //! Command line: `vmr-scheduler [--config FILE] <serve|check-config|render-template NAME|
-//! personal-vmrs import|list|manifest xml|json|status|exchange setup-script|check>`.
+//! personal-vmrs import|list|manifest xml|json|status|exchange setup-script|check|
+//! janitor [--once]>`.
 
 use crate::config::{ConfigError, Settings};
 use crate::startup::Application;
@@ -61,6 +62,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Expire unused reservations and remove the rooms of past meetings; with `--once`, one
+    /// pass that prints what it did, else every `janitor.interval_seconds` until stopped.
+    Janitor {
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +117,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Manifest(command) => crate::manifest::command::run(&settings, command).await,
         Command::Status { json } => status(&settings, json).await,
         Command::Exchange(command) => exchange(&settings, command).await,
+        Command::Janitor { once } => crate::janitor::command::run(&settings, once).await,
     }
 }
 

@@ -4,6 +4,7 @@ use crate::config::{Settings, TlsSettings};
 use crate::exchange::ews_connector::EwsConnector;
 use crate::exchange::oauth::{self, ExchangeTokens};
 use crate::http::{self, state::AppState};
+use crate::pexip_push::PushWorker;
 use crate::scheduling::worker::MailboxWorker;
 use crate::scheduling::Policy;
 use crate::store::{Store, StoreError};
@@ -38,6 +39,8 @@ pub struct Application {
     state: web::Data<AppState>,
     /// One per integration that watches a mailbox, with its poll interval.
     workers: Vec<(MailboxWorker, Duration)>,
+    /// One per integration that pushes its rooms to Pexip Infinity.
+    push_workers: Vec<PushWorker>,
 }
 
 impl Application {
@@ -60,6 +63,7 @@ impl Application {
             .port();
         let tokens = exchange_tokens(&settings, &store)?;
         let workers = mailbox_workers(&settings, &store, &tokens)?;
+        let push_workers = push_workers(&settings, &store)?;
         let mut app_state = AppState::new(settings.clone(), store);
         app_state.exchange_sign_ins = tokens
             .into_iter()
@@ -98,6 +102,7 @@ impl Application {
             server,
             state,
             workers,
+            push_workers,
         })
     }
 
@@ -126,12 +131,25 @@ impl Application {
             .into_iter()
             .map(|(worker, poll)| tokio::spawn(worker.run(holder.clone(), poll, shutdown.clone())))
             .collect();
+        let pushers: Vec<_> = self
+            .push_workers
+            .into_iter()
+            .map(|pusher| tokio::spawn(pusher.run(holder.clone(), shutdown.clone())))
+            .collect();
+        let janitor = tokio::spawn(
+            crate::janitor::Janitor::from_settings(&self.state.settings, self.state.store.clone())
+                .run(self.state.settings.janitor.interval, shutdown.clone()),
+        );
         let result = self.server.await;
         monitor.abort();
         let _ = stop_workers.send(true);
         for worker in workers {
             let _ = worker.await;
         }
+        for pusher in pushers {
+            let _ = pusher.await;
+        }
+        let _ = janitor.await;
         self.state.store.close().await;
         result
     }
@@ -193,6 +211,29 @@ fn mailbox_workers(
             Arc::new(time::OffsetDateTime::now_utc),
         );
         workers.push((worker, exchange.poll_interval));
+    }
+    Ok(workers)
+}
+
+/// A push worker for each integration with a `pexip_push` section.
+fn push_workers(settings: &Settings, store: &Store) -> Result<Vec<PushWorker>, StartupError> {
+    let mut workers = Vec::new();
+    for integration in &settings.integrations {
+        let Some(push) = &integration.pexip_push else {
+            continue;
+        };
+        let worker = PushWorker::new(
+            store.clone(),
+            Arc::new(integration.clone()),
+            push.clone(),
+            integration.shared_values(&settings.server.public_url),
+            Arc::new(time::OffsetDateTime::now_utc),
+        )
+        .map_err(|problem| StartupError::Exchange {
+            integration: integration.id.to_string(),
+            problem,
+        })?;
+        workers.push(worker);
     }
     Ok(workers)
 }

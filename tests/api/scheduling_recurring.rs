@@ -221,23 +221,8 @@ async fn a_series_across_a_daylight_saving_change(db: String) {
 
     // The whole series is cancelled: the conference goes and the alias is free again.
     scheduling
-        .exchange
-        .send_cancellation(&uid, ORGANIZER, RESOURCE, None);
-    eventually_async("the conference removed", || async {
-        scheduling.conference(&uid).await.is_none().then_some(())
-    })
-    .await;
-    eventually("the series off the resource's calendar", || {
-        let exchange = &scheduling.exchange;
-        (exchange.folder(RESOURCE, Folder::Inbox).is_empty()
-            && exchange.folder(RESOURCE, Folder::Calendar).is_empty())
-        .then_some(())
-    })
-    .await;
-    assert_eq!(
-        scheduling.reservation(&reservation).await.state,
-        ReservationState::Deleted
-    );
+        .cancel_and_expect_room_freed(&uid, &reservation)
+        .await;
     // Cancellations get no answer: the organizer holds the two accepts only.
     assert_eq!(scheduling.responses().len(), 2);
     scheduling.assert_clean_protocol();

@@ -211,24 +211,8 @@ async fn a_cancellation_frees_the_room(db: String) {
     assert!(scheduling.conference(&uid).await.is_some());
 
     scheduling
-        .exchange
-        .send_cancellation(&uid, ORGANIZER, RESOURCE, None);
-
-    eventually_async("the conference removed", || async {
-        scheduling.conference(&uid).await.is_none().then_some(())
-    })
-    .await;
-    eventually("the cancellation handled in Exchange", || {
-        let exchange = &scheduling.exchange;
-        (exchange.folder(RESOURCE, Folder::Inbox).is_empty()
-            && exchange.folder(RESOURCE, Folder::Calendar).is_empty())
-        .then_some(())
-    })
-    .await;
-    assert_eq!(
-        scheduling.reservation(&reservation).await.state,
-        ReservationState::Deleted
-    );
+        .cancel_and_expect_room_freed(&uid, &reservation)
+        .await;
     // Nobody answers a cancellation.
     assert_eq!(scheduling.responses().len(), 1);
     scheduling.assert_clean_protocol();

@@ -225,6 +225,28 @@ impl Scheduling {
             .unwrap()
     }
 
+    /// The organizer cancels the meeting `uid` (the whole series): its conference goes, it
+    /// leaves the resource's inbox and calendar, and its reservation is deleted, freeing the alias.
+    pub async fn cancel_and_expect_room_freed(&self, uid: &str, reservation: &Value) {
+        self.exchange
+            .send_cancellation(uid, ORGANIZER, RESOURCE, None);
+        eventually_async("the conference removed", || async {
+            self.conference(uid).await.is_none().then_some(())
+        })
+        .await;
+        eventually("the cancellation handled in Exchange", || {
+            let exchange = &self.exchange;
+            (exchange.folder(RESOURCE, Folder::Inbox).is_empty()
+                && exchange.folder(RESOURCE, Folder::Calendar).is_empty())
+            .then_some(())
+        })
+        .await;
+        assert_eq!(
+            self.reservation(reservation).await.state,
+            vmr_scheduler::store::ReservationState::Deleted
+        );
+    }
+
     /// Every request the service sent was schema-valid and addressed the right mailbox.
     pub fn assert_clean_protocol(&self) {
         assert_eq!(self.exchange.schema_errors(), Vec::<String>::new());

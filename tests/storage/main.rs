@@ -9,6 +9,7 @@ use vmr_scheduler_tests::on_both_backends;
 
 use vmr_scheduler_tests::test_db::connect_store as connect;
 
+mod janitor;
 mod personal_vmrs;
 mod provisioned_rooms;
 mod reservation_options;

@@ -24,6 +24,7 @@ pub mod ews_emulator;
 pub mod idp;
 pub mod keys;
 pub mod oauth_emulator;
+pub mod pexip_management;
 pub mod schemas;
 pub mod test_db;
 pub mod tokens;

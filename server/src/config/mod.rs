@@ -5,6 +5,9 @@ mod addin;
 mod admin;
 mod env;
 mod exchange;
+mod janitor;
+mod pexip_push;
+mod policy;
 mod problems;
 mod raw;
 mod secret;
@@ -21,6 +24,11 @@ pub use admin::AdminSettings;
 pub use env::PREFIX as ENV_PREFIX;
 pub use exchange::{
     EwsServerVersion, ExchangeAuth, ExchangeSettings, Impersonation, OAuthEndpoints,
+};
+pub use janitor::JanitorSettings;
+pub use pexip_push::PexipPushSettings;
+pub use policy::{
+    IntegrationPolicy, NodeNetwork, PolicyAction, PolicySettings, ServiceDefaults, ServiceTag,
 };
 pub use problems::{ConfigProblem, Problems};
 pub use raw::RawConfig;
@@ -78,7 +86,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Keys whose values are secrets and must come from `{ file = … }` or `{ env = … }`.
-const SECRET_KEYS: &[&str] = &["database.password"];
+const SECRET_KEYS: &[&str] = &["database.password", "policy.password"];
 
 /// Checked before deserialising, because a deserialisation error would quote the line, secret
 /// included.

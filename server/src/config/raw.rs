@@ -48,6 +48,11 @@ pub struct RawConfig {
     pub logging: RawLogging,
     #[serde(default)]
     pub admin: super::admin::RawAdmin,
+    /// The conferencing platform's external policy endpoint; off when absent.
+    #[serde(default)]
+    pub policy: Option<super::policy::RawPolicy>,
+    #[serde(default)]
+    pub janitor: super::janitor::RawJanitor,
     #[serde(default)]
     pub integrations: BTreeMap<String, RawIntegration>,
 }
@@ -150,6 +155,12 @@ pub struct RawIntegration {
     /// The mailbox watch; without it no meeting request is processed.
     #[serde(default)]
     pub exchange: Option<super::exchange::RawExchange>,
+    /// How the policy endpoint answers for this integration's rooms.
+    #[serde(default)]
+    pub policy: super::policy::RawIntegrationPolicy,
+    /// Rooms kept in Pexip Infinity's configuration through its management API.
+    #[serde(default)]
+    pub pexip_push: Option<super::pexip_push::RawPexipPush>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

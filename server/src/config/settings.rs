@@ -15,6 +15,9 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub logging: LoggingSettings,
     pub admin: super::AdminSettings,
+    /// `None`: the policy endpoint is off.
+    pub policy: Option<super::PolicySettings>,
+    pub janitor: super::JanitorSettings,
     pub integrations: Vec<IntegrationSettings>,
 }
 
@@ -63,6 +66,9 @@ pub struct IntegrationSettings {
     pub addin: super::AddinSettings,
     /// `None`: the integration watches no mailbox.
     pub exchange: Option<super::ExchangeSettings>,
+    pub policy: super::IntegrationPolicy,
+    /// `None`: rooms are not pushed to Pexip Infinity's management API.
+    pub pexip_push: Option<super::PexipPushSettings>,
 }
 
 impl std::fmt::Debug for IntegrationSettings {

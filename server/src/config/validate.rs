@@ -29,9 +29,16 @@ pub fn validate(
     let server = validate_server(&raw.server, context, problems);
     let database = validate_database(&raw.database, context, problems);
     let logging = validate_logging(raw, problems);
+    let janitor = raw.janitor.validate(problems);
     let admin = raw
         .admin
         .validate(context.base_dir, context.lookup_env, problems);
+    let policy = match &raw.policy {
+        Some(section) => section
+            .validate(context.base_dir, context.lookup_env, problems)
+            .map(Some),
+        None => Some(None),
+    };
     if raw.integrations.is_empty() {
         problems.push(
             "integrations",
@@ -70,6 +77,8 @@ pub fn validate(
         database: database?,
         logging: logging?,
         admin: admin?,
+        policy: policy?,
+        janitor,
         integrations,
     })
 }
@@ -368,8 +377,22 @@ fn validate_integration(
             .map(Some),
         None => Some(None),
     };
+    let pexip_push = match &raw.pexip_push {
+        Some(section) => section
+            .validate(
+                &at("pexip_push"),
+                context.base_dir,
+                context.lookup_env,
+                problems,
+            )
+            .map(Some),
+        None => Some(None),
+    };
+    let policy = raw.policy.validate(&at("policy"), problems);
     Some(IntegrationSettings {
         exchange: exchange?,
+        policy: policy?,
+        pexip_push: pexip_push?,
         display_name,
         equipment_resource: EquipmentResource {
             name: resource_name,

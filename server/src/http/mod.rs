@@ -38,6 +38,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/addin/{integration}/manifest.xml"),
     ("GET", "/addin/{integration}/app-package.zip"),
     ("GET", "/addin/{integration}/icons/{version}/{file}"),
+    ("GET", "/policy/v1/service/configuration"),
 ];
 
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -87,6 +88,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(get(
             "/admin/platform/msexchangeconnector/{integration}/sign_in/",
             routes::exchange_sign_in::start,
+        ))
+        .service(get(
+            "/policy/v1/service/configuration",
+            routes::policy::service_configuration,
         ))
         .service(
             web::resource("/admin/api/v1/status")

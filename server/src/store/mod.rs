@@ -8,17 +8,23 @@ mod addin;
 mod batch_writer;
 mod conferences;
 mod exchange_accounts;
+mod janitor;
 mod journal;
 mod meeting_changes;
 mod personal_vmrs;
+mod pexip_push;
+mod policy_lookup;
 mod reservations;
 mod worker;
 
 pub use conferences::{Conference, ConferenceWindow};
 pub use exchange_accounts::ExchangeAccount;
+pub use janitor::{ExpiredReservation, RemovedConference, EXPIRE_ACTION, REMOVE_ACTION};
 pub use journal::{JournalEntry, JournalState};
 pub use meeting_changes::{ApplyOutcome, JournalKey, StoreChange};
 pub use personal_vmrs::{SaveMode, SavedCounts, StoredPersonalVmr};
+pub use pexip_push::PushedConference;
+pub use policy_lookup::{AliasLookup, PolicyCandidate};
 pub use reservations::{NewReservation, Reservation, ReservationState};
 pub use worker::{MailboxSync, Operation, Outcome};
 

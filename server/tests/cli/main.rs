@@ -3,6 +3,7 @@
 
 mod configuration;
 mod exchange;
+mod janitor;
 mod manifest;
 mod personal_vmrs;
 mod status;

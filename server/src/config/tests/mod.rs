@@ -8,6 +8,7 @@ mod defaults;
 mod environment;
 mod exchange;
 mod integrations;
+mod policy;
 mod reporting;
 mod secrets;
 mod server_and_logging;

@@ -7,4 +7,5 @@ pub mod icons;
 pub mod manifest;
 pub mod openapi;
 pub mod personal_vmrs;
+pub mod policy;
 pub mod reservations;
