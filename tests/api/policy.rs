@@ -14,6 +14,8 @@ on_both_backends! {
     policy_series_occurrences_across_a_dst_change => super::series_occurrences_across_a_dst_change;
     policy_refuses_bad_callers_and_requests => super::refuses_bad_callers_and_requests;
     policy_is_off_without_its_section => super::is_off_without_its_section;
+    policy_cached_answers_stay_exact_and_follow_writes =>
+        super::cached_answers_stay_exact_and_follow_writes;
 }
 
 async fn follows_the_windows_of_a_booked_meeting(db: String) {
@@ -363,4 +365,33 @@ async fn is_off_without_its_section(db: String) {
     let query = node_query("81123456", "sip", "invite", "dial_in");
     let response = app.policy_raw(&query, Some((USER, PASSWORD))).await;
     problem(response, 404, "not_found").await;
+}
+
+async fn cached_answers_stay_exact_and_follow_writes(db: String) {
+    let app = spawn_with_policy(&db, "", "").await;
+    let settings = settings_of(&app, &db, "");
+    let cache = vmr_scheduler::policy::PolicyCache::new(std::time::Duration::from_secs(1));
+    let start = now_ms() / 1000 * 1000 + 2000;
+    let meeting = app
+        .book("single", json!({}), &[(start, start + HOUR)])
+        .await;
+    let opens = start - 30 * MINUTE;
+    let alias = meeting.numeric_alias.as_str();
+    let ask = |now: i64| answer_through(Some(&cache), &app, &settings, alias, now);
+    // Filled a second before the room opens, the entry still decides the opening second.
+    assert_action(&ask(opens - 1000).await, "reject");
+    assert_eq!(ask(opens).await["action"], "continue");
+    // A write through the same store is seen at once, not after the entry ages.
+    let later = start + 2 * HOUR;
+    let moved = vmr_scheduler::store::Conference {
+        windows: vec![vmr_scheduler::store::ConferenceWindow {
+            original_start: start,
+            start: later,
+            end: later + HOUR,
+        }],
+        ..meeting.clone()
+    };
+    app.store.save_conference(&moved, now_ms()).await.unwrap();
+    assert_action(&ask(opens).await, "reject");
+    assert_eq!(ask(later - 30 * MINUTE).await["action"], "continue");
 }

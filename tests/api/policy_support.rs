@@ -36,7 +36,7 @@ impl Drop for PasswordFile {
 /// `[policy]` reading `password`, then `policy_lines`, then `extra` (other sections).
 pub fn policy_toml(password: &PasswordFile, policy_lines: &str, extra: &str) -> String {
     format!(
-        "\n[policy]\nusername = \"{USER}\"\npassword = {{ file = \"{}\" }}\n{policy_lines}\n{extra}\n",
+        "\n[policy]\nusername = \"{USER}\"\npassword = {{ file = \"{}\" }}\ncache_seconds = 1\n{policy_lines}\n{extra}\n",
         password.0.display()
     )
 }
@@ -183,6 +183,10 @@ impl TestApp {
             .save_conference(&conference, now_ms())
             .await
             .unwrap();
+        // Written through another store than the service's, as another instance would: the
+        // service's cache of dialled aliases answers from what it read up to
+        // `cache_seconds` (1 in these tests) ago.
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         conference
     }
 }
@@ -209,10 +213,25 @@ pub fn settings_of(app: &TestApp, db: &str, policy_lines: &str) -> Settings {
 }
 
 pub async fn answer_at(app: &TestApp, settings: &Settings, alias: &str, now: i64) -> Value {
+    answer_through(None, app, settings, alias, now).await
+}
+
+/// As [`answer_at`], through `cache`.
+pub async fn answer_through(
+    cache: Option<&policy::PolicyCache>,
+    app: &TestApp,
+    settings: &Settings,
+    alias: &str,
+    now: i64,
+) -> Value {
     let request = PolicyRequest::parse(&format!("local_alias={alias}")).unwrap();
     let policy = settings.policy.as_ref().unwrap();
-    let answer = policy::answer(&app.store, settings, policy, &request, now)
-        .await
-        .unwrap();
+    let answer = match cache {
+        Some(cache) => {
+            policy::answer_cached(cache, &app.store, settings, policy, &request, now).await
+        }
+        None => policy::answer(&app.store, settings, policy, &request, now).await,
+    }
+    .unwrap();
     serde_json::to_value(answer).unwrap()
 }

@@ -7,6 +7,7 @@
 //! password = { env = "POLICY_PASSWORD" }       # its password (file or environment only)
 //! allowed_nodes = ["10.0.0.0/24", "10.1.2.3"]  # Conferencing Nodes; empty: any address
 //! unknown_alias = "continue"                   # or "reject"
+//! cache_seconds = 5                            # answers reuse a read this long (0: never)
 //!
 //! [integrations.main.policy]
 //! outside_window = "reject"                    # or "continue"
@@ -46,6 +47,9 @@ pub struct RawPolicy {
     pub allowed_nodes: Vec<String>,
     #[serde(default)]
     pub unknown_alias: Option<String>,
+    /// How long an alias's rooms, once read, answer further requests (0–60, default 5).
+    #[serde(default)]
+    pub cache_seconds: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -78,6 +82,9 @@ pub struct PolicySettings {
     /// Empty: any peer address.
     pub allowed_nodes: Vec<NodeNetwork>,
     pub unknown_alias: PolicyAction,
+    /// How long a read of an alias's rooms answers later requests; a write through this
+    /// instance ends it at once, a change made by another instance shows after at most this.
+    pub cache_for: std::time::Duration,
 }
 
 /// One IP address or CIDR block of Conferencing Nodes.
@@ -267,6 +274,8 @@ impl RawPolicy {
             PolicyAction::Continue,
             problems,
         );
+        let cache_seconds =
+            problems.int_in_range("policy.cache_seconds", self.cache_seconds, 5, 0..=60);
         if problems.iter().count() != before {
             return None;
         }
@@ -275,6 +284,7 @@ impl RawPolicy {
             password: password?,
             allowed_nodes,
             unknown_alias: unknown_alias?,
+            cache_for: std::time::Duration::from_secs(cache_seconds.unsigned_abs()),
         })
     }
 }
@@ -379,6 +389,7 @@ mod tests {
             password: Secret::new("s3cret-pw".into()),
             allowed_nodes: Vec::new(),
             unknown_alias: PolicyAction::Continue,
+            cache_for: std::time::Duration::ZERO,
         };
         assert!(settings.accepts("infinity", "s3cret-pw"));
         assert!(!settings.accepts("infinity", "s3cret-p"));

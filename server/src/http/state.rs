@@ -19,6 +19,8 @@ pub struct AppState {
     pub alias_space: AliasSpaceMonitor,
     /// The add-in's pages of every integration, rendered once.
     pub addin_pages: AddinPages,
+    /// Recently dialled aliases for the policy endpoint.
+    pub policy_cache: crate::policy::PolicyCache,
     /// The token sources of integrations whose service account an admin signs in, by id.
     pub exchange_sign_ins: HashMap<String, Arc<DelegatedTokenSource>>,
 }
@@ -47,6 +49,12 @@ impl AppState {
             .collect();
         let alias_space = AliasSpaceMonitor::new(&settings.integrations);
         let addin_pages = AddinPages::build(&settings);
+        let policy_cache = crate::policy::PolicyCache::new(
+            settings
+                .policy
+                .as_ref()
+                .map_or(std::time::Duration::ZERO, |policy| policy.cache_for),
+        );
         Self {
             settings,
             store,
@@ -54,6 +62,7 @@ impl AppState {
             rate_limiter: RateLimiter::new(),
             alias_space,
             addin_pages,
+            policy_cache,
             exchange_sign_ins: HashMap::new(),
         }
     }

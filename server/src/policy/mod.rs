@@ -6,11 +6,13 @@
 //! one place that reads storage and the clock's value handed to it.
 
 pub mod alias;
+pub mod cache;
 pub mod request;
 pub mod response;
 pub mod window;
 
 pub use alias::LookupKey;
+pub use cache::PolicyCache;
 pub use request::{PolicyRequest, RequestProblem};
 pub use response::{PolicyResponse, ServiceResult};
 pub use window::Window;
@@ -76,8 +78,31 @@ pub fn decide(
     )
 }
 
-/// Looks the alias up and builds the answer for `now` (Unix ms).
+/// Looks the alias up in storage and builds the answer for `now` (Unix ms).
 pub async fn answer(
+    store: &Store,
+    settings: &Settings,
+    policy: &PolicySettings,
+    request: &PolicyRequest,
+    now: i64,
+) -> Result<PolicyResponse, StoreError> {
+    answer_from(None, store, settings, policy, request, now).await
+}
+
+/// As [`answer`], through the cache of recently dialled aliases.
+pub async fn answer_cached(
+    cache: &PolicyCache,
+    store: &Store,
+    settings: &Settings,
+    policy: &PolicySettings,
+    request: &PolicyRequest,
+    now: i64,
+) -> Result<PolicyResponse, StoreError> {
+    answer_from(Some(cache), store, settings, policy, request, now).await
+}
+
+async fn answer_from(
+    cache: Option<&PolicyCache>,
     store: &Store,
     settings: &Settings,
     policy: &PolicySettings,
@@ -91,9 +116,11 @@ pub async fn answer(
     };
     let (before, after) = widest_buffers(settings);
     let second = now.div_euclid(1000) * 1000;
-    let candidates = store
-        .policy_candidates(lookup, second - after, second + before)
-        .await?;
+    let (from, to) = (second - after, second + before);
+    let candidates = match cache {
+        Some(cache) => cache.candidates(store, lookup, from, to).await?,
+        None => std::sync::Arc::new(store.policy_candidates(lookup, from, to).await?),
+    };
     let integration_of = |id: &IntegrationId| settings.integration(id.as_str());
     let rules_of = |id: &IntegrationId| integration_of(id).map(RoomRules::of);
     Ok(

@@ -48,6 +48,9 @@ pub struct Store {
     /// Group commit of reservation inserts.
     batch_writer: batch_writer::BatchWriter,
     backend: Backend,
+    /// Counts writes through this store (and its clones), so read caches can tell that
+    /// something they hold may have changed.
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +144,7 @@ impl Store {
             writer,
             batch_writer,
             backend,
+            generation: Default::default(),
         })
     }
 
@@ -163,8 +167,17 @@ impl Store {
         &self.pool
     }
 
+    /// The pool for writes. Taking it counts as a write: the generation moves before the
+    /// statement runs, so a cache filled from an older generation is never taken as current.
     pub(crate) fn writer(&self) -> &AnyPool {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         &self.writer
+    }
+
+    /// Moves on every write through this store; see [`Store::writer`].
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn batch_writer(&self) -> &batch_writer::BatchWriter {

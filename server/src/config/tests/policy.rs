@@ -36,6 +36,7 @@ fn a_section_with_secret_credentials_turns_it_on() {
     assert!(policy.allows_node("10.0.0.9".parse().unwrap()));
     assert!(!policy.allows_node("10.0.1.9".parse().unwrap()));
     assert!(!format!("{policy:?}").contains("policy-pw-5521"));
+    assert_eq!(policy.cache_for, std::time::Duration::from_secs(5));
 }
 
 #[test]
@@ -53,9 +54,12 @@ fn an_inline_password_is_refused_without_being_shown() {
 
 #[test]
 fn mistakes_are_named_by_their_keys() {
-    let text = with_policy("allowed_nodes = [\"10.0.0.0/40\"]\nunknown_alias = \"drop\"");
+    let text = with_policy(
+        "allowed_nodes = [\"10.0.0.0/40\"]\nunknown_alias = \"drop\"\ncache_seconds = 61",
+    );
     let found = problems_in(load_policy(&text), &text);
     assert_problem(&found, "policy.allowed_nodes[0]", "prefix length", "CIDR");
+    assert_problem(&found, "policy.cache_seconds", "is 61", "from 0 to 60");
     assert_problem(
         &found,
         "policy.unknown_alias",

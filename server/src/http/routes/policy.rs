@@ -37,12 +37,19 @@ pub async fn service_configuration(
     }
     let parsed = PolicyRequest::parse(request.query_string())
         .map_err(|problem| Problem::bad_request(problem.code, problem.detail))?;
-    let answer = policy::answer(&state.store, &state.settings, settings, &parsed, now_ms())
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "policy: storage failed");
-            Problem::internal("storage_unavailable", "Storage unavailable")
-        })?;
+    let answer = policy::answer_cached(
+        &state.policy_cache,
+        &state.store,
+        &state.settings,
+        settings,
+        &parsed,
+        now_ms(),
+    )
+    .await
+    .map_err(|error| {
+        tracing::error!(%error, "policy: storage failed");
+        Problem::internal("storage_unavailable", "Storage unavailable")
+    })?;
     tracing::debug!(
         local_alias = %parsed.local_alias,
         call_direction = parsed.call_direction.as_deref().unwrap_or("-"),
