@@ -370,7 +370,9 @@ async fn is_off_without_its_section(db: String) {
 async fn cached_answers_stay_exact_and_follow_writes(db: String) {
     let app = spawn_with_policy(&db, "", "").await;
     let settings = settings_of(&app, &db, "");
-    let cache = vmr_scheduler::policy::PolicyCache::new(std::time::Duration::from_secs(1));
+    let cache = std::sync::Arc::new(vmr_scheduler::policy::PolicyCache::new(
+        std::time::Duration::from_secs(1),
+    ));
     let start = now_ms() / 1000 * 1000 + 2000;
     let meeting = app
         .book("single", json!({}), &[(start, start + HOUR)])

@@ -218,7 +218,7 @@ pub async fn answer_at(app: &TestApp, settings: &Settings, alias: &str, now: i64
 
 /// As [`answer_at`], through `cache`.
 pub async fn answer_through(
-    cache: Option<&policy::PolicyCache>,
+    cache: Option<&std::sync::Arc<policy::PolicyCache>>,
     app: &TestApp,
     settings: &Settings,
     alias: &str,

@@ -20,7 +20,7 @@ pub struct AppState {
     /// The add-in's pages of every integration, rendered once.
     pub addin_pages: AddinPages,
     /// Recently dialled aliases for the policy endpoint.
-    pub policy_cache: crate::policy::PolicyCache,
+    pub policy_cache: Arc<crate::policy::PolicyCache>,
     /// The token sources of integrations whose service account an admin signs in, by id.
     pub exchange_sign_ins: HashMap<String, Arc<DelegatedTokenSource>>,
 }
@@ -49,12 +49,12 @@ impl AppState {
             .collect();
         let alias_space = AliasSpaceMonitor::new(&settings.integrations);
         let addin_pages = AddinPages::build(&settings);
-        let policy_cache = crate::policy::PolicyCache::new(
+        let policy_cache = Arc::new(crate::policy::PolicyCache::new(
             settings
                 .policy
                 .as_ref()
                 .map_or(std::time::Duration::ZERO, |policy| policy.cache_for),
-        );
+        ));
         Self {
             settings,
             store,

@@ -91,7 +91,7 @@ pub async fn answer(
 
 /// As [`answer`], through the cache of recently dialled aliases.
 pub async fn answer_cached(
-    cache: &PolicyCache,
+    cache: &std::sync::Arc<PolicyCache>,
     store: &Store,
     settings: &Settings,
     policy: &PolicySettings,
@@ -102,7 +102,7 @@ pub async fn answer_cached(
 }
 
 async fn answer_from(
-    cache: Option<&PolicyCache>,
+    cache: Option<&std::sync::Arc<PolicyCache>>,
     store: &Store,
     settings: &Settings,
     policy: &PolicySettings,
@@ -117,19 +117,23 @@ async fn answer_from(
     let (before, after) = widest_buffers(settings);
     let second = now.div_euclid(1000) * 1000;
     let (from, to) = (second - after, second + before);
-    let candidates = match cache {
-        Some(cache) => cache.candidates(store, lookup, from, to).await?,
-        None => std::sync::Arc::new(store.policy_candidates(lookup, from, to).await?),
+    let rooms = match cache {
+        Some(cache) => cache.rooms(store, lookup, from, to).await?,
+        None => std::sync::Arc::new(cache::Rooms::new(
+            store.policy_candidates(lookup, from, to).await?,
+        )),
     };
     let integration_of = |id: &IntegrationId| settings.integration(id.as_str());
     let rules_of = |id: &IntegrationId| integration_of(id).map(RoomRules::of);
     Ok(
-        match decide(&candidates, rules_of, policy.unknown_alias, now) {
+        match decide(&rooms.candidates, rules_of, policy.unknown_alias, now) {
             Decision::Closed(action) => PolicyResponse::action(action),
             Decision::Open { candidate, .. } => {
                 let integration = integration_of(&candidate.integration)
                     .expect("decide returns rooms of configured integrations only");
-                PolicyResponse::conference(service_result(candidate, integration, settings))
+                PolicyResponse::conference(rooms.answer_for(candidate, || {
+                    service_result(candidate, integration, settings)
+                }))
             }
         },
     )
