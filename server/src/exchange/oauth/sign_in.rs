@@ -177,23 +177,8 @@ mod tests {
 
     #[test]
     fn the_authorize_url_carries_state_and_challenge_and_the_cookie_hides_the_verifier() {
-        let endpoint = OAuthEndpoint {
-            authority: Url::parse("https://login.microsoftonline.com").unwrap(),
-            tenant_id: "contoso.onmicrosoft.com".into(),
-            client_id: "00000000-0000-0000-0000-000000000001".into(),
-            version: OAuthEndpoints::V2,
-            resource: "https://outlook.office365.com".into(),
-        };
-        let integration = IntegrationId::parse("main").unwrap();
-        let sealer = Sealer::new("a-token-encryption-key-of-32-chars-or-more");
-        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
-        let started = start(
-            &endpoint,
-            &integration,
-            &sealer,
-            "https://vmr/redirect/",
-            now,
-        );
+        let (integration, sealer, started, now) =
+            started_with(OAuthEndpoints::V2, "https://outlook.office365.com");
         let query: std::collections::HashMap<_, _> =
             started.authorize_url.query_pairs().into_owned().collect();
         assert_eq!(query["response_type"], "code");
@@ -213,12 +198,19 @@ mod tests {
     }
 
     fn started() -> (IntegrationId, Sealer, Started, OffsetDateTime) {
+        started_with(OAuthEndpoints::V1, "https://mail.example.org")
+    }
+
+    fn started_with(
+        version: OAuthEndpoints,
+        resource: &str,
+    ) -> (IntegrationId, Sealer, Started, OffsetDateTime) {
         let endpoint = OAuthEndpoint {
             authority: Url::parse("https://login.microsoftonline.com").unwrap(),
             tenant_id: "contoso.onmicrosoft.com".into(),
             client_id: "00000000-0000-0000-0000-000000000001".into(),
-            version: OAuthEndpoints::V1,
-            resource: "https://mail.example.org".into(),
+            version,
+            resource: resource.into(),
         };
         let integration = IntegrationId::parse("main").unwrap();
         let sealer = Sealer::new("a-token-encryption-key-of-32-chars-or-more");
